@@ -1,0 +1,64 @@
+"""Warning and error classes raised by skmer."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+__all__ = [
+    "MediaError",
+    "MissingStreamError",
+    "NoFaceDetectedWarning",
+]
+
+
+class MediaError(ValueError):
+    """A media file cannot be decoded: it is not media, corrupt or truncated.
+
+    Subclasses :class:`ValueError`, so ``except ValueError`` catches it too.
+
+    Parameters
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        What is wrong with it, as a sentence fragment.
+
+    Attributes
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        What is wrong with it.
+    """
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"Cannot decode {self.path!r}: {reason}")
+
+    def __reduce__(self):
+        # Keep the two-argument constructor through pickling, so the error
+        # survives the trip back from a joblib worker process.
+        return (type(self), (self.path, self.reason))
+
+
+class MissingStreamError(MediaError):
+    """A media file has no stream of the kind asked for (video or audio).
+
+    Parameters
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        What is missing, as a sentence fragment.
+
+    Attributes
+    ----------
+    path : str
+        The file that failed.
+    reason : str
+        What is missing.
+    """
+
+
+class NoFaceDetectedWarning(UserWarning):
+    """The face detector found no face in some frames; a centre crop was used."""

@@ -1,0 +1,9 @@
+"""Feature extraction: media files in, fixed-size numeric feature blocks out."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skmer.feature_extraction._face import FaceExtractor
+from skmer.feature_extraction._mfcc import MFCCExtractor
+
+__all__ = ["FaceExtractor", "MFCCExtractor"]
