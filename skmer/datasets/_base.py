@@ -1,0 +1,249 @@
+"""Data home, filter checks and the Bunch shared by the dataset loaders."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+from importlib import resources
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import Bunch
+
+# The common label vocabulary: CREMA-D's three-letter codes, extended with the
+# emotions that only RAVDESS (calm, surprised) or EmoDB (boredom) have.
+EMOTION_NAMES = {
+    "ANG": "anger",
+    "BOR": "boredom",
+    "CAL": "calm",
+    "DIS": "disgust",
+    "FEA": "fear",
+    "HAP": "happiness",
+    "NEU": "neutral",
+    "SAD": "sadness",
+    "SUR": "surprise",
+}
+
+
+def get_data_home(data_home: str | os.PathLike | None = None) -> str:
+    """Return the path of the skmer data folder, creating it if needed.
+
+    The downloaders (:func:`fetch_crema_d`) store the corpora there, so that
+    they are downloaded only once.
+
+    By default the folder is ``~/skmer_data``. Set the ``SKMER_DATA``
+    environment variable, or pass `data_home`, to use another one. The ``~``
+    symbol is expanded to the user's home folder.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The path to the skmer data folder. If None, use the ``SKMER_DATA``
+        environment variable, or ``~/skmer_data`` when it is not set.
+
+    Returns
+    -------
+    data_home : str
+        The absolute path to the skmer data folder, which now exists.
+
+    See Also
+    --------
+    fetch_crema_d : Download CREMA-D into this folder.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from skmer.datasets import get_data_home
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> home = get_data_home(os.path.join(tmp.name, "skmer_data"))
+    >>> os.path.isdir(home)
+    True
+    >>> tmp.cleanup()
+    """
+    if data_home is None:
+        data_home = os.environ.get("SKMER_DATA") or os.path.join("~", "skmer_data")
+    data_home = os.path.abspath(os.path.expanduser(os.fspath(data_home)))
+    os.makedirs(data_home, exist_ok=True)
+    return data_home
+
+
+def _load_descr(name):
+    """Return the text of ``descr/<name>.rst``."""
+    path = resources.files("skmer.datasets") / "descr" / f"{name}.rst"
+    return path.read_text(encoding="utf-8")
+
+
+def _format_values(values):
+    """Quote values for an error message, shortening long runs."""
+    values = [repr(value) for value in sorted(values)]
+    if len(values) > 12:
+        values = [*values[:3], "...", values[-1]]
+    return ", ".join(values)
+
+
+def _normalize_id(value, width):
+    """Turn an integer or a digit string into a zero-padded id string."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return f"{int(value):0{width}d}"
+    if isinstance(value, str) and value.isdigit():
+        return f"{int(value):0{width}d}"
+    return value
+
+
+def _check_filter(values, *, name, allowed, width=None):
+    """Validate a filter argument of a loader.
+
+    Parameters
+    ----------
+    values : None, str, int or iterable of str or int
+        The values to keep. None keeps everything; a single value is a
+        one-element filter.
+    name : str
+        The argument's name, for error messages.
+    allowed : collection of str
+        The values the dataset knows.
+    width : int, default=None
+        When set, integers and digit strings are zero-padded to this width,
+        so that ``actors=[1, "02"]`` means ``{"01", "02"}``.
+
+    Returns
+    -------
+    selected : set of str or None
+        The normalized values, or None to keep everything.
+    """
+    if values is None:
+        return None
+    if isinstance(values, (str, Integral)):
+        values = [values]
+    selected = set()
+    for value in values:
+        key = _normalize_id(value, width) if width is not None else value
+        if key not in allowed:
+            raise ValueError(
+                f"{name} must contain only values among {_format_values(allowed)}; "
+                f"got {value!r}."
+            )
+        selected.add(key)
+    return selected
+
+
+def _check_choice(value, *, name, allowed):
+    """Validate a single-choice string argument."""
+    if value not in allowed:
+        raise ValueError(
+            f"{name} must be one of {_format_values(allowed)}; got {value!r}."
+        )
+    return value
+
+
+def _check_root(root, *, dataset, example, fix):
+    """Return `root` as an absolute path, or raise if it is not a folder."""
+    root = os.path.abspath(os.path.expanduser(os.fspath(root)))
+    if not os.path.isdir(root):
+        raise FileNotFoundError(
+            f"{dataset} root {root!r} does not exist or is not a folder. "
+            f"Expected files laid out like {example!r} under it. {fix}"
+        )
+    return root
+
+
+def _apply_filters(records, filters):
+    """Keep the records whose fields are in every active filter."""
+    return [
+        record
+        for record in records
+        if all(
+            selected is None or record[field] in selected
+            for field, selected in filters.items()
+        )
+    ]
+
+
+def _describe_filters(**filters):
+    """Spell the active filters, for a message saying that nothing matched."""
+    active = [f"{name}={value!r}" for name, value in filters.items() if value]
+    return ", ".join(active) if active else "no filter"
+
+
+def _scan(folder, *, suffixes, parse, recursive=False):
+    """List the media files of `folder` and parse their names.
+
+    Parameters
+    ----------
+    folder : str
+        The folder to scan.
+    suffixes : collection of str
+        Lower-case extensions of the media files, e.g. ``{".wav"}``. Files
+        with other extensions (and hidden files) are skipped silently.
+    parse : callable
+        Filename parser that returns a dict or raises ValueError.
+    recursive : bool, default=False
+        Whether to scan the sub-folders too.
+
+    Returns
+    -------
+    records : list of dict
+        One dict per recognised file: its absolute ``path``, then the parsed
+        fields.
+    ignored : list of str
+        Paths of media files whose names could not be parsed.
+    """
+    if recursive:
+        listing = ((dirpath, filenames) for dirpath, _, filenames in os.walk(folder))
+    else:
+        names = [entry.name for entry in os.scandir(folder) if entry.is_file()]
+        listing = [(folder, names)]
+    records, ignored = [], []
+    for dirpath, filenames in listing:
+        for filename in filenames:
+            if filename.startswith(".") or (
+                os.path.splitext(filename)[1].lower() not in suffixes
+            ):
+                continue
+            path = os.path.abspath(os.path.join(dirpath, filename))
+            try:
+                info = parse(filename)
+            except ValueError:
+                ignored.append(path)
+                continue
+            records.append({"path": path, **info})
+    return records, ignored
+
+
+def _ignored_message(ignored, *, folder, dataset, pattern):
+    """Say how many media files a loader skipped because of their names."""
+    return (
+        f"Ignored {len(ignored)} file(s) in {folder!r} whose names do not follow "
+        f"the {dataset} pattern {pattern}; the first is "
+        f"{os.path.basename(sorted(ignored)[0])!r}."
+    )
+
+
+def _make_bunch(frame, *, descr):
+    """Assemble the Bunch every loader returns from its per-file frame.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per file, with at least the columns ``path``, ``emotion``
+        (common label code) and ``actor``.
+    descr : str
+        Name of the ``descr/*.rst`` file, without extension.
+
+    Returns
+    -------
+    data : Bunch
+        ``paths``, ``target``, ``groups``, ``frame``, ``target_names`` and
+        ``DESCR``, with the rows sorted by path.
+    """
+    frame = frame.sort_values("path", ignore_index=True)
+    target = frame["emotion"].to_numpy(dtype=str)
+    return Bunch(
+        paths=frame["path"].to_numpy(dtype=str),
+        target=target,
+        groups=frame["actor"].to_numpy(dtype=str),
+        frame=frame,
+        target_names=np.unique(target),
+        DESCR=_load_descr(descr),
+    )

@@ -1,0 +1,419 @@
+"""Download CREMA-D from its official repository, verified against checksums."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import gzip
+import hashlib
+import http.client
+import io
+import os
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from importlib import resources
+
+from sklearn.utils import Bunch
+
+from skmer import __version__
+from skmer.datasets._base import (
+    _apply_filters,
+    _check_choice,
+    _describe_filters,
+    get_data_home,
+)
+from skmer.datasets._crema_d import (
+    MEDIA,
+    _check_crema_d_filters,
+    load_crema_d,
+    parse_crema_d_filename,
+)
+
+# Git LFS serves the media content here; the CSV files are plain Git files,
+# which raw.githubusercontent.com serves.
+CREMA_D_URL = (
+    "https://media.githubusercontent.com/media/CheyneyComputerScience/CREMA-D/master/"
+)
+CREMA_D_METADATA_URL = (
+    "https://raw.githubusercontent.com/CheyneyComputerScience/CREMA-D/master/"
+)
+_METADATA_FILES = ("VideoDemographics.csv", "processedResults/summaryTable.csv")
+
+# Seconds to wait before the first retry; doubled at each further retry.
+_RETRY_DELAY = 1.0
+_TIMEOUT = 60
+_USER_AGENT = f"skmer/{__version__}"
+_CHUNK_SIZE = 1 << 20
+# HTTP statuses worth retrying: the server is busy or briefly broken.
+_TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+
+def _read_manifest():
+    """Return the (path, sha256, size) rows of the packaged CREMA-D manifest."""
+    resource = resources.files("skmer.datasets") / "data" / "crema_d_manifest.tsv.gz"
+    text = gzip.decompress(resource.read_bytes()).decode("utf-8")
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    return [(row["path"], row["sha256"], int(row["size"])) for row in reader]
+
+
+def fetch_crema_d(
+    data_home: str | os.PathLike | None = None,
+    *,
+    media=("video",),
+    actors=None,
+    sentences=None,
+    emotions=None,
+    intensities=None,
+    metadata: bool = True,
+    base_url: str = CREMA_D_URL,
+    metadata_url: str = CREMA_D_METADATA_URL,
+    n_retries: int = 3,
+    verbose: int = 0,
+) -> Bunch:
+    """Download chosen files of CREMA-D, verify them, and load them.
+
+    The files come from the official repository of CREMA-D, where they are
+    stored with Git LFS, and land in ``<data_home>/crema_d`` with the layout
+    of the release (``VideoFlash/1001_DFA_ANG_XX.flv``, ...). Each media file
+    is checked against the SHA-256 and size of the official release, which
+    skmer ships as a manifest. Files already present are skipped, and an
+    interrupted download resumes where it stopped.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The skmer data folder; see :func:`get_data_home`. None uses
+        ``SKMER_DATA`` or ``~/skmer_data``.
+    media : {'video', 'wav', 'mp3'} or tuple of them, default=('video',)
+        Which versions of the clips to download: the Flash videos with sound
+        (``VideoFlash``, 2.4 GB in all), the processed WAV audio
+        (``AudioWAV``, 0.6 GB) or the MP3 audio played to the raters
+        (``AudioMP3``, 0.6 GB). The returned Bunch lists the first one.
+    actors : int, str or list of int or str, default=None
+        Download these actors only, e.g. ``[1001, "1002"]`` (1001 to 1091).
+        None downloads all 91.
+    sentences : str or list of str, default=None
+        Download these sentence codes only, e.g. ``"IEO"``. None downloads
+        all 12.
+    emotions : str or list of str, default=None
+        Download these emotions only, among ``"ANG"``, ``"DIS"``, ``"FEA"``,
+        ``"HAP"``, ``"NEU"`` and ``"SAD"``. None downloads all.
+    intensities : str or list of str, default=None
+        Download these intensity codes only, among ``"LO"``, ``"MD"``,
+        ``"HI"`` and ``"XX"``. None downloads all.
+    metadata : bool, default=True
+        Whether to also download ``VideoDemographics.csv`` and
+        ``processedResults/summaryTable.csv``, so that the loaded frame has
+        the actors' demographics and the human majority votes. These two
+        files are not in the manifest: they are downloaded without checksum.
+    base_url : str, default=CREMA_D_URL
+        URL of the folder that serves the media files by their path in the
+        repository. The default serves the Git LFS content of the official
+        repository.
+    metadata_url : str, default=CREMA_D_METADATA_URL
+        URL of the folder that serves the two CSV files by their path in the
+        repository.
+    n_retries : int, default=3
+        How many times to retry a file after a network error or a transient
+        HTTP error (408, 429, 5xx), waiting 1, 2, 4, ... seconds. Each retry
+        resumes the partial download.
+    verbose : int, default=0
+        0 prints nothing, 1 prints a summary, 2 also prints each file.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        What :func:`load_crema_d` returns for ``<data_home>/crema_d`` with
+        the first of `media` and the same filters: ``paths``, ``target``,
+        ``groups``, ``frame``, ``target_names`` and ``DESCR``.
+
+    Raises
+    ------
+    ValueError
+        If an argument has an unknown value.
+    OSError
+        If a file cannot be downloaded (its name and URL are in the message)
+        or does not match its checksum. Files already verified are kept, so
+        calling again resumes.
+
+    See Also
+    --------
+    load_crema_d : Load a local copy, downloaded or not.
+    get_data_home : Where the files go.
+
+    Notes
+    -----
+    Each file is written to ``<name>.part``, verified, then renamed, so a
+    file under its final name is always complete and verified. A later call
+    checks the size of such a file only, which keeps a call with everything
+    present fast and offline; delete a file to download it again. A
+    ``.part`` file left by an interrupted call is continued with an HTTP
+    Range request (or downloaded again if the server ignores Range). A file
+    whose checksum does not match is deleted and reported.
+
+    CREMA-D is under the Open Database License 1.0; its contents are under
+    the Database Contents License 1.0.
+
+    References
+    ----------
+    .. [1] H. Cao, D. G. Cooper, M. K. Keutmann, R. C. Gur, A. Nenkova and
+       R. Verma, "CREMA-D: Crowd-sourced Emotional Multimodal Actors
+       Dataset", IEEE Transactions on Affective Computing, 5(4), 377-390,
+       2014.
+
+    Examples
+    --------
+    >>> from skmer.datasets import fetch_crema_d
+    >>> data = fetch_crema_d(actors=1001, sentences="DFA")  # doctest: +SKIP
+    >>> data.target  # doctest: +SKIP
+    array(['ANG', 'DIS', 'FEA', 'HAP', 'NEU', 'SAD'], dtype='<U3')
+    """
+    if isinstance(media, str):
+        media = (media,)
+    media = tuple(media)
+    if not media:
+        raise ValueError(
+            "media must name at least one of 'mp3', 'video', 'wav'; got ()."
+        )
+    for value in media:
+        _check_choice(value, name="media", allowed=MEDIA)
+    filters = _check_crema_d_filters(
+        emotions=emotions,
+        actors=actors,
+        sentences=sentences,
+        intensities=intensities,
+    )
+    if not isinstance(n_retries, int) or n_retries < 0:
+        raise ValueError(
+            f"n_retries must be a non-negative integer; got {n_retries!r}."
+        )
+
+    folders = {MEDIA[value][0] for value in media}
+    rows = []
+    for relpath, sha256, size in _read_manifest():
+        folder, _, filename = relpath.partition("/")
+        if folder in folders:
+            rows.append(
+                {
+                    "relpath": relpath,
+                    "sha256": sha256,
+                    "size": size,
+                    **parse_crema_d_filename(filename),
+                }
+            )
+    rows = _apply_filters(rows, filters)
+    if not rows:
+        raise ValueError(
+            f"No CREMA-D file of media={media!r} matches "
+            + _describe_filters(
+                emotions=emotions,
+                actors=actors,
+                sentences=sentences,
+                intensities=intensities,
+            )
+            + "."
+        )
+
+    root = os.path.join(get_data_home(data_home), "crema_d")
+    todo = [
+        row
+        for row in rows
+        if not _is_complete(_local_path(root, row["relpath"]), row["size"])
+    ]
+    if verbose:
+        n_bytes = sum(row["size"] for row in todo)
+        print(
+            f"CREMA-D: {len(rows) - len(todo)} of {len(rows)} files already in "
+            f"{root}; downloading {len(todo)} ({n_bytes / 1e6:.1f} MB).",
+            file=sys.stderr,
+        )
+    for i, row in enumerate(todo, start=1):
+        if verbose > 1:
+            print(f"[{i}/{len(todo)}] {row['relpath']}", file=sys.stderr)
+        _download_verified(
+            _join_url(base_url, row["relpath"]),
+            _local_path(root, row["relpath"]),
+            name=row["relpath"],
+            sha256=row["sha256"],
+            size=row["size"],
+            n_retries=n_retries,
+        )
+    if metadata:
+        for relpath in _METADATA_FILES:
+            path = _local_path(root, relpath)
+            if os.path.isfile(path):
+                continue
+            if verbose > 1:
+                print(f"CREMA-D metadata: {relpath}", file=sys.stderr)
+            _download_with_retries(
+                _join_url(metadata_url, relpath),
+                path + ".part",
+                name=relpath,
+                size=None,
+                n_retries=n_retries,
+            )
+            os.replace(path + ".part", path)
+
+    return load_crema_d(
+        root,
+        media=media[0],
+        emotions=emotions,
+        actors=actors,
+        sentences=sentences,
+        intensities=intensities,
+    )
+
+
+def _local_path(root, relpath):
+    return os.path.join(root, *relpath.split("/"))
+
+
+def _join_url(base_url, relpath):
+    return base_url.rstrip("/") + "/" + urllib.parse.quote(relpath)
+
+
+def _is_complete(path, size):
+    """Whether `path` is a file of the expected size.
+
+    Files only get their final name once verified, so the size is enough to
+    tell a finished download from a file that must be fetched again.
+    """
+    return os.path.isfile(path) and os.path.getsize(path) == size
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(_CHUNK_SIZE), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_download(path, *, sha256, size):
+    """Return None if `path` has the expected content, else what differs."""
+    got_size = os.path.getsize(path)
+    got_sha256 = _sha256(path)
+    if got_size == size and got_sha256 == sha256:
+        return None
+    return (
+        f"expected sha256 {sha256} and {size} bytes, "
+        f"got sha256 {got_sha256} and {got_size} bytes"
+    )
+
+
+def _download_verified(url, path, *, name, sha256, size, n_retries):
+    """Download `url` to `path` through ``<path>.part`` and verify it."""
+    part = path + ".part"
+    resumed = os.path.isfile(part) and os.path.getsize(part) > 0
+    _download_with_retries(url, part, name=name, size=size, n_retries=n_retries)
+    problem = _check_download(part, sha256=sha256, size=size)
+    if problem is not None and resumed:
+        # The bytes kept from an earlier attempt may be the bad ones, for
+        # instance if the file changed on the server: start over once.
+        os.remove(part)
+        _download_with_retries(url, part, name=name, size=size, n_retries=n_retries)
+        problem = _check_download(part, sha256=sha256, size=size)
+    if problem is not None:
+        os.remove(part)
+        raise OSError(
+            f"Downloaded CREMA-D file {name!r} from {url!r} is corrupted: "
+            f"{problem}. The bad download was removed; call fetch_crema_d "
+            "again to retry."
+        )
+    os.replace(part, path)
+
+
+def _is_transient(exc):
+    """Whether a failed request is worth retrying."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in _TRANSIENT_STATUSES
+    return isinstance(
+        exc,
+        (
+            urllib.error.URLError,
+            http.client.HTTPException,
+            ConnectionError,
+            TimeoutError,
+        ),
+    )
+
+
+def _download_with_retries(url, part, *, name, size, n_retries):
+    """Run `_download`, retrying transient errors with exponential back-off."""
+    os.makedirs(os.path.dirname(part), exist_ok=True)
+    for attempt in range(n_retries + 1):
+        try:
+            _download(url, part, size=size)
+            return
+        except (http.client.HTTPException, OSError) as exc:
+            if not _is_transient(exc):
+                if isinstance(exc, urllib.error.HTTPError):
+                    raise OSError(
+                        f"Cannot download CREMA-D file {name!r} from {url!r}: "
+                        f"HTTP error {exc.code} ({exc.reason})."
+                    ) from exc
+                raise
+            if attempt == n_retries:
+                raise OSError(
+                    f"Cannot download CREMA-D file {name!r} from {url!r} after "
+                    f"{n_retries + 1} attempt(s): {exc}. Check the network and "
+                    "call fetch_crema_d again: it resumes where it stopped."
+                ) from exc
+            time.sleep(_RETRY_DELAY * 2**attempt)
+
+
+def _download(url, part, *, size):
+    """Download `url` into `part`, continuing a partial file if possible.
+
+    Parameters
+    ----------
+    url : str
+        The file's URL.
+    part : str
+        The partial file to write.
+    size : int or None
+        The expected size in bytes, when known: a partial file of that size
+        is already complete, a larger one is discarded.
+    """
+    offset = 0
+    if size is not None and os.path.isfile(part):
+        offset = os.path.getsize(part)
+        if offset == size:
+            return
+        if offset > size:
+            offset = 0
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    if offset:
+        request.add_header("Range", f"bytes={offset}-")
+    try:
+        response = urllib.request.urlopen(request, timeout=_TIMEOUT)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and offset:
+            # The server's file is no longer than the partial one, so the
+            # partial file is not a prefix of it: start over.
+            os.remove(part)
+            _download(url, part, size=size)
+            return
+        raise
+    with response:
+        content_range = response.headers.get("Content-Range", "")
+        resuming = (
+            offset
+            and response.status == 206
+            and content_range.startswith(f"bytes {offset}-")
+        )
+        # A server that ignores Range answers 200 with the whole file.
+        mode = "ab" if resuming else "wb"
+        expected = response.headers.get("Content-Length")
+        written = 0
+        with open(part, mode) as file:
+            for block in iter(lambda: response.read(_CHUNK_SIZE), b""):
+                file.write(block)
+                written += len(block)
+    # http.client returns a short body without error when the connection
+    # drops, so compare with Content-Length and let the caller retry.
+    if expected is not None and written < int(expected):
+        raise ConnectionError(f"connection closed after {written} of {expected} bytes")
