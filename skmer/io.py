@@ -1,0 +1,469 @@
+"""Decode media files into arrays: the only module in skmer that opens media."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import NamedTuple
+
+import numpy as np
+
+from skmer.exceptions import MediaError, MissingStreamError
+
+__all__ = ["MediaInfo", "load_audio", "load_frames", "media_info"]
+
+# Seeking costs a demuxer reset and decoding from the previous key frame, so it
+# only pays off when the next wanted frame is far ahead. Below this gap (in
+# seconds) we keep decoding forward, which for short clips means never seeking.
+_SEEK_GAP = 4.0
+
+# A stream is called truncated when decoding ends this much before the duration
+# its container declares (seconds, or this fraction of the duration if larger):
+# containers round their durations, and the last video frame starts one frame
+# period before the end.
+_TRUNCATION_SLACK = 0.3
+_TRUNCATION_FRACTION = 0.1
+
+
+class MediaInfo(NamedTuple):
+    """What a media file contains, read from its headers without decoding.
+
+    Attributes
+    ----------
+    duration : float or None
+        Duration in seconds as declared by the file (of the video stream when
+        there is one), or None if unknown.
+    audio_duration : float or None
+        Declared duration of the audio stream, which can differ from the
+        video's; None without audio or if unknown.
+    has_video : bool
+        Whether the file has a video stream (a still image counts as video).
+    has_audio : bool
+        Whether the file has an audio stream.
+    width : int or None
+        Frame width in pixels.
+    height : int or None
+        Frame height in pixels.
+    fps : float or None
+        Average frame rate.
+    sample_rate : int or None
+        Native sample rate of the audio stream.
+    n_channels : int or None
+        Number of audio channels.
+    """
+
+    duration: float | None
+    audio_duration: float | None
+    has_video: bool
+    has_audio: bool
+    width: int | None
+    height: int | None
+    fps: float | None
+    sample_rate: int | None
+    n_channels: int | None
+
+
+def _check_file(path) -> str:
+    """Return ``path`` as a string after checking it names a non-empty file."""
+    path = os.fspath(path)
+    if not isinstance(path, str):
+        path = os.fsdecode(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such media file: {path!r}.")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"Expected a media file, got a directory: {path!r}.")
+    if os.path.getsize(path) == 0:
+        raise MediaError(path, "the file is empty (0 bytes).")
+    return path
+
+
+@contextmanager
+def _open_container(path):
+    """Open ``path`` with PyAV, turning FFmpeg's errors into MediaError."""
+    import av
+
+    path = _check_file(path)
+    try:
+        container = av.open(path, mode="r")
+    except av.FFmpegError as exc:
+        raise MediaError(
+            path, f"not a media file, or its header is corrupt ({exc.strerror})."
+        ) from exc
+    try:
+        yield container
+    except av.FFmpegError as exc:
+        raise MediaError(
+            path, f"the data is corrupt or truncated ({exc.strerror})."
+        ) from exc
+    finally:
+        container.close()
+
+
+def _declared_duration(container, stream):
+    """Duration in seconds from the stream, else the container, else None."""
+    if stream is not None and stream.duration is not None and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None and container.duration > 0:
+        # Container durations are in AV_TIME_BASE units (microseconds).
+        return container.duration / 1_000_000
+    return None
+
+
+def _start_time(stream):
+    if stream.start_time is None or not stream.time_base:
+        return 0.0
+    return float(stream.start_time * stream.time_base)
+
+
+def _frame_time(frame, start):
+    """Presentation time of a decoded frame, relative to the stream start."""
+    if frame.pts is None or frame.time_base is None:
+        return None
+    return float(frame.pts * frame.time_base) - start
+
+
+def _stream(container, kind, path):
+    streams = container.streams.video if kind == "video" else container.streams.audio
+    if not streams:
+        others = sorted({s.type for s in container.streams}) or ["no streams"]
+        raise MissingStreamError(
+            path,
+            f"it has no {kind} stream (it contains: {', '.join(others)}).",
+        )
+    stream = streams[0]
+    # Let FFmpeg decode on several threads inside one file; joblib parallelism
+    # over files works on top of that.
+    stream.thread_type = "AUTO"
+    return stream
+
+
+def _is_truncated(end, declared):
+    """Whether decoding stopped well before the declared duration."""
+    if declared is None or end is None:
+        return False
+    slack = max(_TRUNCATION_SLACK, _TRUNCATION_FRACTION * declared)
+    return end < declared - slack
+
+
+def media_info(path) -> MediaInfo:
+    """Read what a media file contains without decoding it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A video, audio or image file.
+
+    Returns
+    -------
+    info : MediaInfo
+        Duration, streams, frame size and rate, and audio sample rate.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    skmer.exceptions.MediaError
+        If the file is empty or not a media file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from skmer.io import media_info
+    >>> path = os.path.join(tempfile.mkdtemp(), "missing.mp4")
+    >>> media_info(path)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: No such media file: '.../missing.mp4'.
+    """
+    with _open_container(path) as container:
+        video = container.streams.video[0] if container.streams.video else None
+        audio = container.streams.audio[0] if container.streams.audio else None
+        fps = None
+        if video is not None and video.average_rate:
+            fps = float(video.average_rate)
+        return MediaInfo(
+            duration=_declared_duration(container, video or audio),
+            audio_duration=(
+                _declared_duration(container, audio) if audio is not None else None
+            ),
+            has_video=video is not None,
+            has_audio=audio is not None,
+            width=video.codec_context.width if video is not None else None,
+            height=video.codec_context.height if video is not None else None,
+            fps=fps,
+            sample_rate=audio.codec_context.sample_rate if audio is not None else None,
+            n_channels=audio.codec_context.channels if audio is not None else None,
+        )
+
+
+def _sample_times(n_frames, duration):
+    """Centres of ``n_frames`` equal segments of ``[0, duration]``.
+
+    With one frame this is the middle of the clip; with several, the frames
+    are evenly spread and never sit on the very first or last frame, which are
+    often fades or a neutral face.
+    """
+    return duration * (np.arange(n_frames) + 0.5) / n_frames
+
+
+def load_frames(
+    path,
+    *,
+    n_frames: int = 1,
+    times: Sequence[float] | None = None,
+) -> np.ndarray:
+    """Decode frames of a video file as RGB images.
+
+    Only the frames asked for are converted from the codec's pixel format to
+    RGB, and far-apart frames are reached by seeking, so one frame of a long
+    video costs about as much as one frame of a short one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A video file (``.flv``, ``.mp4``, ``.mov``, ...) or a still image.
+    n_frames : int, default=1
+        Number of frames evenly sampled over the clip: the centres of
+        ``n_frames`` equal segments (one frame is the middle one). Ignored when
+        ``times`` is given.
+    times : sequence of float, default=None
+        Times in seconds from the start of the clip at which to take frames;
+        each gives the frame shown at that time.
+
+    Returns
+    -------
+    frames : ndarray of shape (n_frames, height, width, 3), dtype=uint8
+        The frames in RGB order, in the order of ``times``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a directory.
+    skmer.exceptions.MissingStreamError
+        If the file has no video stream.
+    skmer.exceptions.MediaError
+        If the file is empty, not media, corrupt, or truncated before a wanted
+        frame.
+
+    See Also
+    --------
+    load_audio : Decode the audio track.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmer.io import load_frames
+    >>> path = getfixture("tiny_video")
+    >>> frames = load_frames(path, n_frames=2)
+    >>> frames.shape, frames.dtype
+    ((2, 48, 64, 3), dtype('uint8'))
+    """
+    if times is None:
+        if not isinstance(n_frames, (int, np.integer)) or n_frames < 1:
+            raise ValueError(f"n_frames must be a positive integer; got {n_frames!r}.")
+    else:
+        times = np.asarray(times, dtype=float).ravel()
+        if times.size == 0 or not np.all(np.isfinite(times)) or np.any(times < 0):
+            raise ValueError(
+                f"times must be a non-empty sequence of non-negative seconds; "
+                f"got {times.tolist()!r}."
+            )
+
+    with _open_container(path) as container:
+        path = container.name
+        stream = _stream(container, "video", path)
+        declared = _declared_duration(container, stream)
+        if times is None:
+            if declared is None:
+                declared = _count_duration(container, stream)
+            times = _sample_times(n_frames, declared)
+        elif declared is not None and np.any(times > declared):
+            raise ValueError(
+                f"times must lie within the clip's {declared:.3f} s; got "
+                f"{times.max():.3f} s for {path!r}."
+            )
+        frames = _decode_at(container, stream, times, path, declared)
+    return np.stack(frames)
+
+
+def _count_duration(container, stream):
+    """Duration from decoding every frame, for containers that declare none."""
+    start = _start_time(stream)
+    end = 0.0
+    period = 1.0 / float(stream.average_rate) if stream.average_rate else 0.0
+    for frame in container.decode(stream):
+        time = _frame_time(frame, start)
+        if time is not None:
+            end = max(end, time + period)
+    container.seek(0)
+    return end
+
+
+def _decode_at(container, stream, times, path, declared):
+    """Decode the frames shown at ``times``; convert only those to RGB."""
+    start = _start_time(stream)
+    order = np.argsort(times, kind="stable")
+    out = [None] * len(times)
+    decoder = None
+    shown = None  # (frame, time) of the last decoded frame
+    exhausted = False
+    period = 1.0 / float(stream.average_rate) if stream.average_rate else 0.04
+    for index in order:
+        target = times[index]
+        if decoder is None or (
+            shown is not None
+            and shown[1] is not None
+            and target - shown[1] > _SEEK_GAP
+            and not exhausted
+        ):
+            if target > _SEEK_GAP:
+                offset = int((target + start) / stream.time_base)
+                container.seek(offset, stream=stream, backward=True, any_frame=False)
+            decoder = container.decode(stream)
+            shown = None
+        # Decode forward until the next frame starts after the target: the
+        # frame then on screen is the one shown at the target time.
+        while not exhausted:
+            upcoming = next(decoder, None)
+            if upcoming is None:
+                exhausted = True
+                break
+            time = _frame_time(upcoming, start)
+            if shown is not None and time is not None and time > target:
+                # Keep ``upcoming`` for the next, later target.
+                decoder = _prepend(upcoming, decoder)
+                break
+            shown = (upcoming, time)
+        if shown is None:
+            raise MediaError(path, "the video stream contains no decodable frame.")
+        frame, time = shown
+        if (
+            exhausted
+            and time is not None
+            and target - time > 2 * period
+            and _is_truncated(time + period, declared)
+        ):
+            # The stream ended before the wanted time although the container
+            # promised more: the file was cut short.
+            raise MediaError(
+                path,
+                f"the video stream ends at {time + period:.2f} s but the container "
+                f"declares {declared:.2f} s; the file looks truncated.",
+            )
+        out[index] = frame.to_ndarray(format="rgb24")
+    return out
+
+
+def _prepend(item, iterator):
+    yield item
+    yield from iterator
+
+
+def load_audio(
+    path,
+    *,
+    sr: int = 22050,
+    offset: float = 0.0,
+    duration: float | None = None,
+) -> np.ndarray:
+    """Decode the audio track of a file as a mono waveform.
+
+    Channels are averaged, and the signal is resampled to ``sr`` by FFmpeg's
+    resampler while decoding. Only the part between ``offset`` and
+    ``offset + duration`` is decoded (after a seek, for a late offset).
+
+    Parameters
+    ----------
+    path : str or path-like
+        An audio file (``.wav``, ``.mp3``, ...) or a video file with sound.
+    sr : int, default=22050
+        Target sample rate in Hz.
+    offset : float, default=0.0
+        Start reading this many seconds into the track.
+    duration : float, default=None
+        Read at most this many seconds. None reads to the end.
+
+    Returns
+    -------
+    y : ndarray of shape (n_audio_samples,), dtype=float32
+        The waveform, in [-1, 1] for ordinary recordings.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    IsADirectoryError
+        If ``path`` is a directory.
+    skmer.exceptions.MissingStreamError
+        If the file has no audio stream.
+    skmer.exceptions.MediaError
+        If the file is empty, not media, corrupt, or truncated.
+
+    See Also
+    --------
+    load_frames : Decode video frames.
+
+    Examples
+    --------
+    >>> from skmer.io import load_audio
+    >>> y = load_audio(getfixture("tiny_video"), sr=8000)
+    >>> y.dtype, y.ndim
+    (dtype('float32'), 1)
+    """
+    if not isinstance(sr, (int, np.integer)) or sr <= 0:
+        raise ValueError(f"sr must be a positive integer; got {sr!r}.")
+    if not np.isfinite(offset) or offset < 0:
+        raise ValueError(f"offset must be a non-negative number; got {offset!r}.")
+    if duration is not None and (not np.isfinite(duration) or duration <= 0):
+        raise ValueError(
+            f"duration must be a positive number or None; got {duration!r}."
+        )
+
+    import av
+
+    with _open_container(path) as container:
+        path = container.name
+        stream = _stream(container, "audio", path)
+        declared = _declared_duration(container, stream)
+        start = _start_time(stream)
+        if offset > _SEEK_GAP:
+            seek_to = int((offset + start - 1.0) / stream.time_base)
+            container.seek(max(seek_to, 0), stream=stream, backward=True)
+        resampler = av.AudioResampler(format="fltp", layout=None, rate=sr)
+        stop = None if duration is None else offset + duration
+        chunks = []
+        first_time = None
+        end_time = None
+        for frame in container.decode(stream):
+            time = _frame_time(frame, start)
+            if first_time is None:
+                first_time = time if time is not None else 0.0
+            if time is not None:
+                end_time = time + frame.samples / frame.sample_rate
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray())
+            if stop is not None and end_time is not None and end_time >= stop:
+                break
+        else:
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray())
+            if _is_truncated(end_time, declared):
+                raise MediaError(
+                    path,
+                    f"the audio stream ends at {end_time:.2f} s but the container "
+                    f"declares {declared:.2f} s; the file looks truncated.",
+                )
+    if not chunks:
+        if first_time is None:
+            raise MediaError(path, "the audio stream contains no decodable sample.")
+        return np.zeros(0, dtype=np.float32)
+    y = np.concatenate(chunks, axis=1).mean(axis=0, dtype=np.float32)
+    # Decoding started at ``first_time`` (0, or the key frame before a seek);
+    # trim to the requested window in samples of the target rate.
+    begin = max(int(round((offset - first_time) * sr)), 0)
+    end = None if duration is None else begin + int(round(duration * sr))
+    return np.ascontiguousarray(y[begin:end], dtype=np.float32)
