@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 __all__ = [
+    "CacheWarning",
     "MediaError",
     "MissingStreamError",
     "NoFaceDetectedWarning",
@@ -62,3 +63,7 @@ class MissingStreamError(MediaError):
 
 class NoFaceDetectedWarning(UserWarning):
     """The face detector found no face in some frames; a centre crop was used."""
+
+
+class CacheWarning(UserWarning):
+    """The feature cache cannot be written; features are computed without it."""
