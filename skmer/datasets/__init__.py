@@ -5,14 +5,17 @@
 
 from skmer.datasets._base import get_data_home
 from skmer.datasets._crema_d import load_crema_d, parse_crema_d_filename
+from skmer.datasets._detect import detect_dataset, load_dataset
 from skmer.datasets._emodb import load_emodb, parse_emodb_filename
 from skmer.datasets._fetch import fetch_crema_d
 from skmer.datasets._ravdess import load_ravdess, parse_ravdess_filename
 
 __all__ = [
+    "detect_dataset",
     "fetch_crema_d",
     "get_data_home",
     "load_crema_d",
+    "load_dataset",
     "load_emodb",
     "load_ravdess",
     "parse_crema_d_filename",
