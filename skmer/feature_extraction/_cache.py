@@ -40,7 +40,7 @@ class FeatureCache:
     """
 
     def __init__(self, directory, namespace):
-        self.directory = os.fspath(directory)
+        self.directory = os.path.expanduser(os.fspath(directory))
         blob = json.dumps({"format": _FORMAT, **namespace}, sort_keys=True)
         digest = hashlib.sha256(blob.encode()).hexdigest()[:16]
         self._folder = os.path.join(
