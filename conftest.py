@@ -66,19 +66,100 @@ def write_media(
 
 @pytest.fixture
 def tiny_video(tmp_path):
-    """A 1 s, 64x48, 25 fps H.264/AAC clip with a 440 Hz tone."""
+    """Write a 1 s, 64x48, 25 fps H.264/AAC clip with a 440 Hz tone."""
     return write_media(tmp_path / "tiny.mp4")
 
 
 @pytest.fixture
 def tiny_wav(tmp_path):
-    """A 1 s, 16 kHz mono WAV file with a 440 Hz tone."""
-    return write_media(
-        tmp_path / "tiny.wav", video=False, audio_codec="pcm_s16le"
-    )
+    """Write a 1 s, 16 kHz mono WAV file with a 440 Hz tone."""
+    return write_media(tmp_path / "tiny.wav", video=False, audio_codec="pcm_s16le")
 
 
 @pytest.fixture
 def silent_video(tmp_path):
-    """A 1 s clip with a video stream and no audio stream."""
+    """Write a 1 s clip with a video stream and no audio stream."""
     return write_media(tmp_path / "silent.mp4", audio=False)
+
+
+def write_clip(
+    path,
+    *,
+    n_frames=0,
+    fps=25,
+    size=(32, 24),
+    video_codec="libx264",
+    video_options=None,
+    gop=None,
+    audio=None,
+    sr=16000,
+    audio_codec="aac",
+    container_options=None,
+):
+    """Write ``n_frames`` frames that show their index and/or the waveform ``audio``.
+
+    Frame ``i`` (below 256) shows ``i`` in binary as 8 vertical stripes, white
+    for 1 and black for 0, most significant bit on the left: any codec keeps
+    that, so a decoded frame tells its index. ``audio`` has shape (n_samples,)
+    or (n_channels, n_samples) with 1 or 2 channels.
+    """
+    width, height = size
+    with av.open(str(path), mode="w", options=container_options or {}) as container:
+        vstream = astream = None
+        if n_frames:
+            vstream = container.add_stream(
+                video_codec, rate=fps, options=video_options or {}
+            )
+            vstream.width, vstream.height = width, height
+            vstream.pix_fmt = "yuv420p"
+            if gop is not None:
+                vstream.codec_context.gop_size = gop
+        if audio is not None:
+            audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+            astream = container.add_stream(audio_codec, rate=sr)
+            astream.layout = {1: "mono", 2: "stereo"}[audio.shape[0]]
+        stripe = width // 8
+        for i in range(n_frames):
+            bits = (i >> np.arange(7, -1, -1)) & 1
+            img = np.zeros((height, width, 3), dtype=np.uint8)
+            img[:, : 8 * stripe] = 255 * np.repeat(bits, stripe)[None, :, None]
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            for packet in vstream.encode(frame):
+                container.mux(packet)
+        if vstream is not None:
+            for packet in vstream.encode():
+                container.mux(packet)
+        if astream is not None:
+            chunk = 1024
+            for start in range(0, audio.shape[1], chunk):
+                block = audio[:, start : start + chunk]
+                # Packed samples interleave the channels: L0 R0 L1 R1 ...
+                frame = av.AudioFrame.from_ndarray(
+                    block.reshape(1, -1, order="F"),
+                    format="flt",
+                    layout=astream.layout.name,
+                )
+                frame.sample_rate = sr
+                frame.pts = start
+                for packet in astream.encode(frame):
+                    container.mux(packet)
+            for packet in astream.encode():
+                container.mux(packet)
+    return str(path)
+
+
+# The test modules cannot import this file by name (tests/conftest.py is the
+# ``conftest`` module they see), so the writers reach them as fixtures.
+
+
+@pytest.fixture(scope="session")
+def media_writer():
+    """Return ``write_media``, which writes gradient frames and a sine tone."""
+    return write_media
+
+
+@pytest.fixture(scope="session")
+def clip_writer():
+    """Return ``write_clip``, which writes frames that show their index."""
+    return write_clip

@@ -19,6 +19,11 @@ __all__ = ["MediaInfo", "load_audio", "load_frames", "media_info"]
 # seconds) we keep decoding forward, which for short clips means never seeking.
 _SEEK_GAP = 4.0
 
+# The resampler holds back the last samples it is given until it sees the ones
+# that follow (its filter looks ahead), so audio is decoded this much (seconds)
+# past the end of the wanted window.
+_RESAMPLER_LOOKAHEAD = 0.05
+
 # A stream is called truncated when decoding ends this much before the duration
 # its container declares (seconds, or this fraction of the duration if larger):
 # containers round their durations, and the last video frame starts one frame
@@ -145,6 +150,33 @@ def _is_truncated(end, declared):
         return False
     slack = max(_TRUNCATION_SLACK, _TRUNCATION_FRACTION * declared)
     return end < declared - slack
+
+
+def _wav_declared_duration(path):
+    """Duration in seconds that a WAV file's header promises, or None.
+
+    FFmpeg clamps a WAV file's duration to the bytes present, so a cut-off
+    file looks complete to it; the RIFF header still holds the size of the
+    sample data as written.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    byte_rate = None
+    position = 12
+    while position + 8 <= len(head):
+        chunk = head[position : position + 4]
+        size = int.from_bytes(head[position + 4 : position + 8], "little")
+        if chunk == b"fmt " and position + 20 <= len(head):
+            byte_rate = int.from_bytes(head[position + 16 : position + 20], "little")
+        elif chunk == b"data":
+            # Writers that stream set an unknown size to 0 or 0xFFFFFFFF.
+            if not byte_rate or size in (0, 0xFFFFFFFF):
+                return None
+            return size / byte_rate
+        position += 8 + size + (size & 1)
+    return None
 
 
 def media_info(path) -> MediaInfo:
@@ -277,17 +309,29 @@ def load_frames(
         path = container.name
         stream = _stream(container, "video", path)
         declared = _declared_duration(container, stream)
-        if times is None:
-            if declared is None:
-                declared = _count_duration(container, stream)
-            times = _sample_times(n_frames, declared)
-        elif declared is not None and np.any(times > declared):
-            raise ValueError(
-                f"times must lie within the clip's {declared:.3f} s; got "
-                f"{times.max():.3f} s for {path!r}."
+        if times is None and declared is None:
+            # No declared duration (a raw H.264 stream, say): measure it by
+            # decoding once. Such streams cannot seek back, so the frames are
+            # decoded from a second opening below.
+            declared = _count_duration(container, stream)
+        else:
+            if times is None:
+                times = _sample_times(n_frames, declared)
+            elif declared is not None and np.any(times > declared):
+                raise ValueError(
+                    f"times must lie within the clip's {declared:.3f} s; got "
+                    f"{times.max():.3f} s for {path!r}."
+                )
+            # Without a declared duration there is no index to seek in, and
+            # frames may carry no timestamps to tell where a seek landed.
+            frames = _decode_at(
+                container, stream, times, path, declared, seek=declared is not None
             )
-        frames = _decode_at(container, stream, times, path, declared)
-    return np.stack(frames)
+            return np.stack(frames)
+    with _open_container(path) as container:
+        stream = _stream(container, "video", path)
+        times = _sample_times(n_frames, declared)
+        return np.stack(_decode_at(container, stream, times, path, None, seek=False))
 
 
 def _count_duration(container, stream):
@@ -295,16 +339,53 @@ def _count_duration(container, stream):
     start = _start_time(stream)
     end = 0.0
     period = 1.0 / float(stream.average_rate) if stream.average_rate else 0.0
-    for frame in container.decode(stream):
-        time = _frame_time(frame, start)
-        if time is not None:
-            end = max(end, time + period)
-    container.seek(0)
+    for _, time in _timed(container.decode(stream), start, period):
+        end = max(end, time + period)
     return end
 
 
-def _decode_at(container, stream, times, path, declared):
-    """Decode the frames shown at ``times``; convert only those to RGB."""
+def _timed(frames, start, period):
+    """Pair each decoded video frame with its time from the stream start.
+
+    Raw streams (``.h264``) carry no timestamps: a frame without one is taken
+    to follow the previous frame by one frame period.
+    """
+    previous = None
+    for frame in frames:
+        time = _frame_time(frame, start)
+        if time is None:
+            time = 0.0 if previous is None else previous + period
+        previous = time
+        yield frame, time
+
+
+def _seek(container, stream, seconds):
+    """Seek to the key frame before ``seconds``; False if the file cannot seek.
+
+    Raw streams (``.h264``, ``.aac``) have no index and refuse to seek; they
+    are then decoded forward from where they are, which gives the same
+    samples and frames, only slower.
+    """
+    import av
+
+    try:
+        container.seek(
+            max(int(seconds / stream.time_base), 0),
+            stream=stream,
+            backward=True,
+            any_frame=False,
+        )
+    except av.FFmpegError:
+        return False
+    return True
+
+
+def _decode_at(container, stream, times, path, declared, *, seek=True):
+    """Decode the frames shown at ``times``; convert only those to RGB.
+
+    Far-apart times are reached by seeking when ``seek`` is true, else by
+    decoding forward. A ``declared`` duration enables the truncation check.
+    """
     start = _start_time(stream)
     order = np.argsort(times, kind="stable")
     out = [None] * len(times)
@@ -315,16 +396,13 @@ def _decode_at(container, stream, times, path, declared):
     for index in order:
         target = times[index]
         if decoder is None or (
-            shown is not None
-            and shown[1] is not None
-            and target - shown[1] > _SEEK_GAP
-            and not exhausted
+            shown is not None and target - shown[1] > _SEEK_GAP and not exhausted
         ):
-            if target > _SEEK_GAP:
-                offset = int((target + start) / stream.time_base)
-                container.seek(offset, stream=stream, backward=True, any_frame=False)
-            decoder = container.decode(stream)
-            shown = None
+            if seek and target > _SEEK_GAP and _seek(container, stream, target + start):
+                decoder = None
+            if decoder is None:
+                decoder = _timed(container.decode(stream), start, period)
+                shown = None
         # Decode forward until the next frame starts after the target: the
         # frame then on screen is the one shown at the target time.
         while not exhausted:
@@ -332,18 +410,16 @@ def _decode_at(container, stream, times, path, declared):
             if upcoming is None:
                 exhausted = True
                 break
-            time = _frame_time(upcoming, start)
-            if shown is not None and time is not None and time > target:
+            if shown is not None and upcoming[1] > target:
                 # Keep ``upcoming`` for the next, later target.
                 decoder = _prepend(upcoming, decoder)
                 break
-            shown = (upcoming, time)
+            shown = upcoming
         if shown is None:
             raise MediaError(path, "the video stream contains no decodable frame.")
         frame, time = shown
         if (
             exhausted
-            and time is not None
             and target - time > 2 * period
             and _is_truncated(time + period, declared)
         ):
@@ -429,10 +505,13 @@ def load_audio(
         path = container.name
         stream = _stream(container, "audio", path)
         declared = _declared_duration(container, stream)
+        if container.format.name == "wav":
+            header = _wav_declared_duration(path)
+            if header is not None and (declared is None or header > declared):
+                declared = header
         start = _start_time(stream)
         if offset > _SEEK_GAP:
-            seek_to = int((offset + start - 1.0) / stream.time_base)
-            container.seek(max(seek_to, 0), stream=stream, backward=True)
+            _seek(container, stream, offset + start - 1.0)
         resampler = av.AudioResampler(format="fltp", layout=None, rate=sr)
         stop = None if duration is None else offset + duration
         chunks = []
@@ -446,7 +525,11 @@ def load_audio(
                 end_time = time + frame.samples / frame.sample_rate
             for out in resampler.resample(frame):
                 chunks.append(out.to_ndarray())
-            if stop is not None and end_time is not None and end_time >= stop:
+            if (
+                stop is not None
+                and end_time is not None
+                and end_time >= stop + _RESAMPLER_LOOKAHEAD
+            ):
                 break
         else:
             for out in resampler.resample(None):

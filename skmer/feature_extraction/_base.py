@@ -135,7 +135,9 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
                 disable=not self.verbose,
                 initial=0,
             )
-            for index, arrays in zip(todo, progress):
+            # strict: ask the bar for the item after the last, so that it
+            # counts the last file and closes at 100 %.
+            for index, arrays in zip(todo, progress, strict=True):
                 results[index] = arrays
         return results
 

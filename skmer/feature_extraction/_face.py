@@ -202,7 +202,9 @@ class FaceExtractor(_MediaExtractor):
         feature_names_out : ndarray of str objects
             One name per output column, e.g. ``face_f0_y12_x30_g``.
         """
-        _check_feature_names_in(self, input_features)
+        # The names do not depend on the input, and the extractor works
+        # unfitted (requires_fit is False): do not require n_features_in_.
+        _check_feature_names_in(self, input_features, generate_names=False)
         channels = ["r", "g", "b"] if self.color == "rgb" else ["gray"]
         width = len(str(self.size - 1))
         names = [
@@ -248,7 +250,7 @@ class FaceExtractor(_MediaExtractor):
         n_missed = sum(missed)
         if n_missed == 0 or self.on_no_face == "ignore":
             return
-        files = [str(p) for p, m in zip(paths, missed) if m]
+        files = [str(p) for p, m in zip(paths, missed, strict=True) if m]
         shown = ", ".join(repr(f) for f in files[:3])
         more = f" and {len(files) - 3} more" if len(files) > 3 else ""
         if self.on_no_face == "raise":
@@ -273,7 +275,7 @@ class FaceExtractor(_MediaExtractor):
 
 
 def _nearest_face(found, index):
-    """The face of the frame nearest to ``index`` that has one, or None."""
+    """Return the face of the nearest frame to ``index`` that has one, or None."""
     hits = [i for i, face in enumerate(found) if face is not None]
     if not hits:
         return None

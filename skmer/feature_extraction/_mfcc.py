@@ -114,6 +114,11 @@ class MFCCExtractor(_MediaExtractor):
         "align": [StrOptions({"center", "start"})],
     }
 
+    # 2: the centred window of a file starts where the centre crop of its
+    # whole waveform starts (it was half a decoding margin later), and the
+    # MFCCs are computed in float64.
+    _code_version = 2
+
     def __init__(
         self,
         n_mfcc=40,
@@ -207,7 +212,9 @@ class MFCCExtractor(_MediaExtractor):
         feature_names_out : ndarray of str objects
             One name per output column, e.g. ``mfcc03_t012``.
         """
-        _check_feature_names_in(self, input_features)
+        # The names do not depend on the input, and the extractor works
+        # unfitted (requires_fit is False): do not require n_features_in_.
+        _check_feature_names_in(self, input_features, generate_names=False)
         c_width = max(len(str(self.n_mfcc - 1)), 2)
         t_width = max(len(str(self.n_frames - 1)), 3)
         names = [
@@ -237,15 +244,23 @@ class MFCCExtractor(_MediaExtractor):
         return (self.n_frames - 1) * self.hop_length
 
     def _extract_file(self, path):
-        window_s = self._window / self.sr
+        window = self._window
         offset = 0.0
         if self.align == "center":
             duration = media_info(path).audio_duration
-            if duration is not None and duration > window_s:
-                offset = (duration - window_s) / 2
+            if duration is not None:
+                # Start at the sample where a centre crop of the whole waveform
+                # starts, so that a path and its decoded waveform give the same
+                # matrix.
+                start = (int(round(duration * self.sr)) - window) // 2
+                offset = max(start, 0) / self.sr
         # Decode a little more than the window: container durations are
         # approximate, and the crop below makes the length exact.
-        y = load_audio(path, sr=self.sr, offset=offset, duration=window_s + 0.1)
+        y = load_audio(path, sr=self.sr, offset=offset, duration=window / self.sr + 0.1)
+        if offset > 0:
+            # Decoding began at the centred window: keep it from there, as a
+            # centre crop of ``y`` would shift it by half the extra decoded.
+            y = y[:window]
         return {"X": self._mfcc(y)}
 
     def _mfcc(self, y):
@@ -258,8 +273,11 @@ class MFCCExtractor(_MediaExtractor):
         out = np.zeros((self.n_mfcc, self.n_frames), dtype=np.float32)
         if len(y) == 0:
             return out.ravel()
+        # Compute in float64: the mel projection is a BLAS product whose
+        # float32 rounding depends on the number of BLAS threads, which joblib
+        # workers limit, so n_jobs would change the output.
         mfcc = librosa.feature.mfcc(
-            y=np.ascontiguousarray(y, dtype=np.float32),
+            y=np.ascontiguousarray(y, dtype=np.float64),
             sr=self.sr,
             n_mfcc=self.n_mfcc,
             n_fft=self.n_fft,
@@ -277,17 +295,35 @@ class MFCCExtractor(_MediaExtractor):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
+        # Paths come as a 1-D array of strings (the string tag); a 1-D numeric
+        # array is not a waveform matrix, and the scikit-learn checks feed one
+        # to estimators that claim one_d_array.
+        tags.input_tags.one_d_array = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 
 def _holds_paths(X):
-    """Whether X is a column of paths rather than a numeric waveform matrix."""
-    if hasattr(X, "dtypes"):
-        return any(dtype == object or dtype.kind in "OSU" for dtype in X.dtypes)
-    if hasattr(X, "dtype") and not hasattr(X, "columns"):
-        return X.dtype == object or X.dtype.kind in "OSU"
-    if isinstance(X, (list, tuple)) and len(X):
+    """Whether X is a column of paths rather than a numeric waveform matrix.
+
+    The first element decides: pandas 3 stores text in a string dtype that is
+    not ``object``, and an object array can hold numbers (waveforms).
+    """
+    if isinstance(X, (str, bytes, os.PathLike)):
+        # A single path: the path validation explains how to wrap it.
+        return True
+    if hasattr(X, "iloc"):
+        if X.size == 0:
+            return False
+        first = X.iloc[(0,) * X.ndim]
+    elif hasattr(X, "dtype") and hasattr(X, "shape"):
+        if X.dtype.kind in "SU":
+            return True
+        if X.dtype != object or X.size == 0:
+            return False
+        first = np.asarray(X).flat[0]
+    elif isinstance(X, (list, tuple)) and len(X):
         first = X[0]
-        return isinstance(first, (str, os.PathLike))
-    return False
+    else:
+        return False
+    return isinstance(first, (str, bytes, os.PathLike))
