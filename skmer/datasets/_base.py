@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import warnings
 from importlib import resources
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import Bunch
 
 # The common label vocabulary: CREMA-D's three-letter codes, extended with the
@@ -218,6 +220,28 @@ def _ignored_message(ignored, *, folder, dataset, pattern):
         f"the {dataset} pattern {pattern}; the first is "
         f"{os.path.basename(sorted(ignored)[0])!r}."
     )
+
+
+def _select(records, ignored, filters, *, dataset, kind="", folder, pattern, requested):
+    """Warn about skipped files, apply the filters, and build the frame.
+
+    ``filters`` maps record fields to the allowed values (None: any);
+    ``requested`` holds the filter arguments as the user gave them, and
+    ``kind`` the media kind, for the message when nothing matches.
+    """
+    if ignored:
+        warnings.warn(
+            _ignored_message(ignored, folder=folder, dataset=dataset, pattern=pattern),
+            UserWarning,
+            stacklevel=3,
+        )
+    selected = _apply_filters(records, filters)
+    if not selected:
+        raise ValueError(
+            f"None of the {len(records)} {dataset} {kind}files in {folder!r} matches "
+            f"{_describe_filters(**requested)}."
+        )
+    return pd.DataFrame.from_records(selected)
 
 
 def _make_bunch(frame, *, descr):

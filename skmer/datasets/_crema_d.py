@@ -5,20 +5,17 @@
 
 import os
 import re
-import warnings
 
 import pandas as pd
 from sklearn.utils import Bunch
 
 from skmer.datasets._base import (
-    _apply_filters,
     _check_choice,
     _check_filter,
     _check_root,
-    _describe_filters,
-    _ignored_message,
     _make_bunch,
     _scan,
+    _select,
 )
 
 # Sentence codes of the file names and the sentences the actors spoke.
@@ -287,31 +284,21 @@ def load_crema_d(
             f"No CREMA-D {media} file in {folder!r}: expected names like "
             f"'{_EXAMPLE[:-4]}{suffix}' (ActorID_Sentence_Emotion_Level). {_FIX}"
         )
-    if ignored:
-        warnings.warn(
-            _ignored_message(
-                ignored,
-                folder=folder,
-                dataset="CREMA-D",
-                pattern=f"ActorID_Sentence_Emotion_Level{suffix}",
-            ),
-            UserWarning,
-            stacklevel=2,
-        )
-    n_found = len(records)
-    records = _apply_filters(records, filters)
-    if not records:
-        raise ValueError(
-            f"None of the {n_found} CREMA-D {media} files in {folder!r} matches "
-            + _describe_filters(
-                emotions=emotions,
-                actors=actors,
-                sentences=sentences,
-                intensities=intensities,
-            )
-            + "."
-        )
-    frame = pd.DataFrame.from_records(records)
+    frame = _select(
+        records,
+        ignored,
+        filters,
+        dataset="CREMA-D",
+        kind=f"{media} ",
+        folder=folder,
+        pattern=f"ActorID_Sentence_Emotion_Level{suffix}",
+        requested={
+            "emotions": emotions,
+            "actors": actors,
+            "sentences": sentences,
+            "intensities": intensities,
+        },
+    )
     frame.insert(frame.columns.get_loc("emotion") + 1, "emotion_code", frame["emotion"])
     frame = _add_demographics(frame, root)
     frame = _add_votes(frame, root)

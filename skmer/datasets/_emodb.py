@@ -5,19 +5,15 @@
 
 import os
 import re
-import warnings
 
-import pandas as pd
 from sklearn.utils import Bunch
 
 from skmer.datasets._base import (
-    _apply_filters,
     _check_filter,
     _check_root,
-    _describe_filters,
-    _ignored_message,
     _make_bunch,
     _scan,
+    _select,
 )
 
 # Emotion letters (German words) -> common codes.
@@ -232,26 +228,15 @@ def load_emodb(
             f"No EmoDB file in {folder!r}: expected .wav files named like "
             f"{_EXAMPLE!r} (speaker, text, emotion letter, version). {_FIX}"
         )
-    if ignored:
-        warnings.warn(
-            _ignored_message(
-                ignored,
-                folder=folder,
-                dataset="EmoDB",
-                pattern="<speaker><text><emotion><version>.wav",
-            ),
-            UserWarning,
-            stacklevel=2,
-        )
-    n_found = len(records)
-    records = _apply_filters(records, filters)
-    if not records:
-        raise ValueError(
-            f"None of the {n_found} EmoDB files in {folder!r} matches "
-            + _describe_filters(emotions=emotions, actors=actors, texts=texts)
-            + "."
-        )
-    frame = pd.DataFrame.from_records(records)
+    frame = _select(
+        records,
+        ignored,
+        filters,
+        dataset="EmoDB",
+        folder=folder,
+        pattern="<speaker><text><emotion><version>.wav",
+        requested={"emotions": emotions, "actors": actors, "texts": texts},
+    )
     speakers = frame["actor"].map(SPEAKERS)
     frame["sex"] = speakers.map(lambda info: info[0], na_action="ignore")
     frame["age"] = speakers.map(lambda info: info[1], na_action="ignore")

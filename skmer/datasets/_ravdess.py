@@ -5,20 +5,16 @@
 
 import os
 import re
-import warnings
 
-import pandas as pd
 from sklearn.utils import Bunch
 
 from skmer.datasets._base import (
-    _apply_filters,
     _check_choice,
     _check_filter,
     _check_root,
-    _describe_filters,
-    _ignored_message,
     _make_bunch,
     _scan,
+    _select,
 )
 
 # The seven two-digit fields of a RAVDESS file name, in order.
@@ -288,31 +284,20 @@ default='audio-video'
             f"No RAVDESS file in {root!r} or its sub-folders: expected .mp4 or "
             f".wav files named like {_EXAMPLE!r}.{hint} {_FIX}"
         )
-    if ignored:
-        warnings.warn(
-            _ignored_message(
-                ignored,
-                folder=root,
-                dataset="RAVDESS",
-                pattern="MM-VV-EE-II-SS-RR-AA (seven two-digit codes)",
-            ),
-            UserWarning,
-            stacklevel=2,
-        )
-    n_found = len(records)
-    records = _apply_filters(records, filters)
-    if not records:
-        raise ValueError(
-            f"None of the {n_found} RAVDESS files in {root!r} matches "
-            + _describe_filters(
-                modality=modality,
-                vocal_channel=vocal_channel,
-                emotions=emotions,
-                actors=actors,
-                intensities=intensities,
-                statements=statements,
-            )
-            + "."
-        )
-    frame = pd.DataFrame.from_records(records)
+    frame = _select(
+        records,
+        ignored,
+        filters,
+        dataset="RAVDESS",
+        folder=root,
+        pattern="MM-VV-EE-II-SS-RR-AA (seven two-digit codes)",
+        requested={
+            "modality": modality,
+            "vocal_channel": vocal_channel,
+            "emotions": emotions,
+            "actors": actors,
+            "intensities": intensities,
+            "statements": statements,
+        },
+    )
     return _make_bunch(frame, descr="ravdess")
