@@ -1,17 +1,36 @@
-"""Extraction speed against the decode floor, and the cache, on real clips.
+"""Extraction speed against the decode floor, the naive way and the cache.
 
 Usage::
 
     python benchmarks/bench_extraction.py [DATA_DIR] [--limit N]
+    python benchmarks/bench_extraction.py [DATA_DIR] --rss 1000 5000
 
 DATA_DIR is a CREMA-D folder (default: $SKMER_TEST_DATA/crema-d, else
-../shared/data/crema-d beside the repository). Prints milliseconds per clip
-for: merely decoding what each extractor needs (one middle frame; the audio
-window), each extractor with n_jobs=1 and 2, and a second, cached transform.
+../shared/data/crema-d beside the repository).
+
+The first form prints, on the same clips, milliseconds per clip and ratios for:
+
+- the decode floor: what the two extractors must decode at the least, with
+  skmer's own decoder: the header and the one middle frame converted to RGB
+  (FaceExtractor's default), plus the header and the 2.97 s audio window
+  resampled to 22.05 kHz (MFCCExtractor's default);
+- skmer: FaceExtractor and MFCCExtractor (defaults) with n_jobs=1 and 2;
+- the naive, paper-style way: OpenCV decodes every frame, converts every frame
+  to RGB and runs the Haar cascade on every frame (cropping the middle frame's
+  face), and the whole audio track is decoded and resampled to 22.05 kHz as
+  ``librosa.load`` does (soxr_hq; ``librosa.load`` itself needs an ffmpeg
+  binary for ``.flv``), then MFCCs of the whole track;
+- a first transform that fills a cache, then the cached re-transform.
+
+The second form measures the peak resident memory of one process that
+extracts both blocks from N clips: the clips are repeated under new names
+(symbolic links in a temporary folder), each run in a fresh interpreter.
 """
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +40,13 @@ import numpy as np
 from skmer.datasets import load_crema_d
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 from skmer.io import load_audio, load_frames, media_info
+
+TARGETS = {
+    "floor": 1.2,  # skmer within 1.2x of the decode floor
+    "naive": 15.0,  # at least 15x faster than the naive way
+    "cache": 100.0,  # cached pass at least 100x faster than the first
+    "workers": 1.7,  # 2 workers at least 1.7x faster than 1
+}
 
 
 def _default_root():
@@ -36,63 +62,173 @@ def _timed(function, paths):
     return result, 1000 * (time.perf_counter() - start) / len(paths)
 
 
-def _decode_frames(paths):
-    for path in paths:
-        load_frames(path)
-
-
-def _decode_audio(paths):
-    # What MFCCExtractor decodes: the header, then the centred 2.97 s window.
+def _decode_floor(paths):
+    # What the extractors decode: one middle frame; the centred audio window.
     window = 127 * 512 / 22050
     for path in paths:
+        load_frames(path)
         duration = media_info(path).audio_duration or 0.0
         offset = max((duration - window) / 2, 0.0)
         load_audio(path, sr=22050, offset=offset, duration=window + 0.1)
 
 
+def _skmer(n_jobs, cache_dir=None):
+    face = FaceExtractor(n_jobs=n_jobs, cache_dir=cache_dir, on_no_face="ignore")
+    audio = MFCCExtractor(n_jobs=n_jobs, cache_dir=cache_dir)
+
+    def extract(paths):
+        return np.hstack([face.transform(paths), audio.transform(paths)])
+
+    return extract
+
+
+def _naive(paths):
+    import av
+    import cv2
+    import librosa
+
+    from skmer.feature_extraction._face import _haar_cascade
+
+    cascade = _haar_cascade()
+    rows = []
+    for path in paths:
+        capture = cv2.VideoCapture(path)
+        frames, faces = [], []
+        while True:
+            ok, bgr = capture.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+            faces.append(cascade.detectMultiScale(gray, 1.1, 5, minSize=(30, 30)))
+            frames.append(rgb)
+        capture.release()
+        middle = len(frames) // 2
+        found = faces[middle]
+        if len(found):
+            x, y, w, h = max(found, key=lambda f: f[2] * f[3])
+            crop = frames[middle][y : y + h, x : x + w]
+        else:
+            crop = frames[middle]
+        face = cv2.resize(crop, (64, 64)).astype(np.float32).ravel() / 255
+        with av.open(path) as container:
+            stream = container.streams.audio[0]
+            native = np.concatenate(
+                [f.to_ndarray().mean(axis=0) for f in container.decode(stream)]
+            )
+            rate = stream.codec_context.sample_rate
+        y = librosa.resample(native, orig_sr=rate, target_sr=22050, res_type="soxr_hq")
+        mfcc = librosa.feature.mfcc(y=y, sr=22050, n_mfcc=40)
+        matrix = np.zeros((40, 128), dtype=np.float32)
+        matrix[:, : min(128, mfcc.shape[1])] = mfcc[:, :128]
+        rows.append(np.concatenate([face, matrix.ravel()]))
+    return np.vstack(rows)
+
+
+def _ratio(value, target, higher_is_better=True):
+    met = value >= target if higher_is_better else value <= target
+    sign = ">=" if higher_is_better else "<="
+    return f"{value:.2f}x (target {sign} {target}x: {'met' if met else 'NOT met'})"
+
+
+def _speed(paths):
+    print(f"{len(paths)} clips; {os.cpu_count()} CPUs; load average before: ", end="")
+    print(", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    # Warm up: imports, the Haar cascade, librosa's filter bank, and the two
+    # joblib worker processes (started once, reused by later calls).
+    _skmer(1)(paths[:2])
+    _naive(paths[:1])
+    start = time.perf_counter()
+    _skmer(2)(paths[:4])
+    print(f"one-off start of 2 workers: {time.perf_counter() - start:.1f} s")
+
+    rows = []
+    _, floor = _timed(_decode_floor, paths)
+    rows.append(("decode floor (middle frame + audio window)", floor))
+    X1, one = _timed(_skmer(1), paths)
+    rows.append(("skmer extraction, n_jobs=1", one))
+    X2, two = _timed(_skmer(2), paths)
+    rows.append(("skmer extraction, n_jobs=2", two))
+    assert np.array_equal(X1, X2, equal_nan=True)
+    _, naive = _timed(_naive, paths)
+    rows.append(("naive: every frame RGB + Haar, whole audio", naive))
+    with tempfile.TemporaryDirectory() as cache_dir:
+        X_first, first = _timed(_skmer(1, cache_dir), paths)
+        X_again, again = _timed(_skmer(1, cache_dir), paths)
+    assert np.array_equal(X_first, X_again, equal_nan=True)
+    rows.append(("skmer first pass, filling the cache", first))
+    rows.append(("skmer cached re-transform", again))
+
+    print(f"\n{'step':<46}{'ms/clip':>10}{'x floor':>10}")
+    for step, ms in rows:
+        print(f"{step:<46}{ms:>10.1f}{ms / floor:>10.2f}")
+    print()
+    print("extraction / decode floor:  ", _ratio(one / floor, TARGETS["floor"], False))
+    print("naive / extraction:         ", _ratio(naive / one, TARGETS["naive"]))
+    print("first / cached pass:        ", _ratio(first / again, TARGETS["cache"]))
+    print("n_jobs=1 / n_jobs=2:        ", _ratio(one / two, TARGETS["workers"]))
+    print("load average after: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+
+
+_RSS_CHILD = """
+import resource, sys, time
+from pathlib import Path
+from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+paths = sorted(str(p) for p in Path(sys.argv[1]).iterdir())
+FaceExtractor(on_no_face="ignore").transform(paths[:1])
+MFCCExtractor().transform(paths[:1])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+A = FaceExtractor(on_no_face="ignore", cache_dir=sys.argv[2]).transform(paths)
+B = MFCCExtractor(cache_dir=sys.argv[2]).transform(paths)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(base, peak, (A.nbytes + B.nbytes) // 1024, max(A.nbytes, B.nbytes) // 1024,
+      seconds)
+"""
+
+
+def _rss(paths, counts):
+    print("Peak RSS, one process, FaceExtractor then MFCCExtractor (defaults),")
+    print(f"with a cache, over N names repeating {len(paths)} clips:\n")
+    print(
+        f"{'N':>6}{'baseline MiB':>14}{'peak MiB':>10}{'growth MiB':>12}"
+        f"{'outputs MiB':>13}{'s/clip':>8}"
+    )
+    for count in counts:
+        with tempfile.TemporaryDirectory() as folder:
+            clips = Path(folder) / "clips"
+            clips.mkdir()
+            for i in range(count):
+                source = paths[i % len(paths)]
+                os.symlink(source, clips / f"{i:05d}{Path(source).suffix}")
+            result = subprocess.run(
+                [sys.executable, "-c", _RSS_CHILD, clips, Path(folder) / "cache"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        base, peak, outputs, _, seconds = result.stdout.split()
+        base, peak, outputs = int(base), int(peak), int(outputs)
+        print(
+            f"{count:>6}{base / 1024:>14.0f}{peak / 1024:>10.0f}"
+            f"{(peak - base) / 1024:>12.0f}{outputs / 1024:>13.0f}"
+            f"{float(seconds) / count:>8.3f}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", default=_default_root())
-    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--rss", type=int, nargs="*", default=None)
     args = parser.parse_args()
-    paths = load_crema_d(args.root).paths[: args.limit]
-    print(f"{len(paths)} CREMA-D clips from {args.root}; {os.cpu_count()} CPUs\n")
-
-    # Warm up: imports, the Haar cascade, librosa's filter bank.
-    FaceExtractor().transform(paths[:2])
-    MFCCExtractor().transform(paths[:2])
-
-    rows = []
-    _, ms = _timed(_decode_frames, paths)
-    rows.append(("decode middle frame (floor)", ms, None))
-    face_floor = ms
-    _, ms = _timed(_decode_audio, paths)
-    rows.append(("decode audio window (floor)", ms, None))
-    audio_floor = ms
-
-    for name, make, floor in (
-        ("FaceExtractor", FaceExtractor, face_floor),
-        ("MFCCExtractor", MFCCExtractor, audio_floor),
-    ):
-        outputs = {}
-        for n_jobs in (1, 2):
-            X, ms = _timed(make(n_jobs=n_jobs).transform, paths)
-            outputs[n_jobs] = X
-            rows.append((f"{name} n_jobs={n_jobs}", ms, ms / floor))
-        assert np.array_equal(outputs[1], outputs[2])
-        with tempfile.TemporaryDirectory() as cache_dir:
-            extractor = make(n_jobs=1, cache_dir=cache_dir)
-            X_first, first = _timed(extractor.transform, paths)
-            X_again, again = _timed(extractor.transform, paths)
-            assert np.array_equal(X_first, X_again)
-            rows.append((f"{name} first pass, filling cache", first, first / floor))
-            rows.append((f"{name} cached pass", again, again / floor))
-            print(f"{name}: cached pass {first / again:.0f}x faster than the first")
-
-    print(f"\n{'step':<44}{'ms/clip':>10}{'x floor':>10}")
-    for step, ms, ratio in rows:
-        ratio_text = "" if ratio is None else f"{ratio:.2f}"
-        print(f"{step:<44}{ms:>10.1f}{ratio_text:>10}")
+    paths = [str(p) for p in load_crema_d(args.root).paths[: args.limit]]
+    print(f"CREMA-D clips from {args.root}")
+    if args.rss:
+        _rss(paths, args.rss)
+    else:
+        _speed(paths)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ __all__ = [
     "MediaError",
     "MissingStreamError",
     "NoFaceDetectedWarning",
+    "SkippedFilesWarning",
 ]
 
 
@@ -67,3 +68,11 @@ class NoFaceDetectedWarning(UserWarning):
 
 class CacheWarning(UserWarning):
     """The feature cache cannot be written; features are computed without it."""
+
+
+class SkippedFilesWarning(UserWarning):
+    """Some files could not be read and were skipped (``on_error='skip'``).
+
+    The message lists each skipped file with the reason. Their rows of the
+    feature matrix are NaN, so rows stay aligned with the labels.
+    """

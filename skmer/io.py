@@ -96,6 +96,11 @@ def _open_container(path):
         raise MediaError(
             path, f"not a media file, or its header is corrupt ({exc.strerror})."
         ) from exc
+    except UnicodeDecodeError as exc:
+        # PyAV decodes the container's metadata as UTF-8 while opening.
+        raise MediaError(
+            path, "not a media file, or its header is corrupt (metadata is not text)."
+        ) from exc
     try:
         yield container
     except av.FFmpegError as exc:
@@ -327,11 +332,25 @@ def load_frames(
             frames = _decode_at(
                 container, stream, times, path, declared, seek=declared is not None
             )
-            return np.stack(frames)
+            return _stack_frames(frames, path)
     with _open_container(path) as container:
         stream = _stream(container, "video", path)
         times = _sample_times(n_frames, declared)
-        return np.stack(_decode_at(container, stream, times, path, None, seek=False))
+        frames = _decode_at(container, stream, times, path, None, seek=False)
+        return _stack_frames(frames, path)
+
+
+def _stack_frames(frames, path):
+    """Stack decoded frames; a corrupt stream can change size mid-way."""
+    shapes = sorted({frame.shape for frame in frames})
+    if len(shapes) > 1:
+        raise MediaError(
+            path,
+            f"the frame size changes within the video stream ({shapes[0][1]}x"
+            f"{shapes[0][0]} and {shapes[-1][1]}x{shapes[-1][0]}); the file "
+            "looks corrupt.",
+        )
+    return np.stack(frames)
 
 
 def _count_duration(container, stream):
@@ -439,6 +458,27 @@ def _prepend(item, iterator):
     yield from iterator
 
 
+def _samples(frame, path):
+    """Copy a planar float frame's samples into a (channels, samples) array.
+
+    A corrupt header can declare a channel count whose layout FFmpeg's
+    resampler lays out in more planes than channels; PyAV's ``to_ndarray`` then
+    reads past its buffers and crashes the interpreter (seen with a WAV header
+    whose channel count was bit-flipped to 9). Refuse such frames instead.
+    """
+    n_channels = frame.layout.nb_channels
+    planes = frame.planes
+    if len(planes) != n_channels or any(
+        plane.buffer_size < 4 * frame.samples for plane in planes
+    ):
+        raise MediaError(
+            path,
+            f"its audio channel layout is corrupt or unsupported ({n_channels} "
+            f"channels, {frame.layout.name!r}, in {len(planes)} planes).",
+        )
+    return frame.to_ndarray()
+
+
 def load_audio(
     path,
     *,
@@ -499,12 +539,24 @@ def load_audio(
             f"duration must be a positive number or None; got {duration!r}."
         )
 
+    return _read_audio(path, sr=sr, offset=offset, duration=duration)
+
+
+def _read_audio(path, *, sr, offset, duration):
+    """Body of :func:`load_audio`, with checked arguments.
+
+    ``offset`` may also be a function of the audio stream's declared duration
+    (None if unknown), which the file is opened once to read: extractors that
+    centre a window decode with a single opening.
+    """
     import av
 
     with _open_container(path) as container:
         path = container.name
         stream = _stream(container, "audio", path)
         declared = _declared_duration(container, stream)
+        if callable(offset):
+            offset = offset(declared)
         if container.format.name == "wav":
             header = _wav_declared_duration(path)
             if header is not None and (declared is None or header > declared):
@@ -523,8 +575,19 @@ def load_audio(
                 first_time = time if time is not None else 0.0
             if time is not None:
                 end_time = time + frame.samples / frame.sample_rate
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray())
+            try:
+                resampled = resampler.resample(frame)
+            except ValueError as exc:
+                # The resampler is set up by the first frame; a corrupt
+                # stream can change rate or channels later.
+                raise MediaError(
+                    path,
+                    "the audio format changes within the stream "
+                    f"({frame.sample_rate} Hz, {frame.layout.name!r}); the file "
+                    "looks corrupt.",
+                ) from exc
+            for out in resampled:
+                chunks.append(_samples(out, path))
             if (
                 stop is not None
                 and end_time is not None
@@ -533,7 +596,7 @@ def load_audio(
                 break
         else:
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
+                chunks.append(_samples(out, path))
             if _is_truncated(end_time, declared):
                 raise MediaError(
                     path,

@@ -4,13 +4,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skmer.exceptions import MediaError, SkippedFilesWarning
 from skmer.feature_extraction._cache import FeatureCache
+from skmer.utils._warnings import caller_stacklevel
 
 
 def _is_path(value):
@@ -52,11 +56,12 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         "n_jobs": [Integral, None],
         "cache_dir": [str, os.PathLike, None],
         "verbose": ["verbose"],
+        "on_error": [StrOptions({"raise", "skip"})],
     }
 
     # Parameters that affect how, not what, is computed: left out of the
     # cache key so that changing them still hits the cache.
-    _runtime_params = ("n_jobs", "cache_dir", "verbose")
+    _runtime_params = ("n_jobs", "cache_dir", "verbose", "on_error")
 
     # Bump in a subclass when its extraction code changes its output.
     _code_version = 1
@@ -102,10 +107,14 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         }
         return FeatureCache(self.cache_dir, namespace)
 
-    def _extract_files(self, paths):
+    def _extract_files(self, paths, consume):
         """Extract every file, through the cache, in parallel when asked.
 
-        Returns a list with one dict of arrays per path, in input order.
+        Calls ``consume(index, arrays)`` once per path as its result arrives
+        (cached ones first), so that no more than a few files' arrays are held
+        at once; ``arrays`` is None for a file skipped under
+        ``on_error='skip'``. Skipped files are then reported in one
+        :class:`~skmer.exceptions.SkippedFilesWarning`.
         """
         from joblib import Parallel, delayed
         from tqdm.auto import tqdm
@@ -113,19 +122,21 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         cache = self._cache()
         if cache is not None:
             cache.check_writable()
-        results = [None] * len(paths)
         todo = []
         for index, path in enumerate(paths):
             cached = cache.load(path) if cache is not None else None
             if cached is None:
                 todo.append(index)
             else:
-                results[index] = cached
+                consume(index, cached)
+        skipped = []
         if todo:
+            skip = self.on_error == "skip"
             # Each finished file is saved by the worker that made it, so an
-            # error on one file leaves all earlier results in the cache.
+            # error on one file, or a killed run, leaves all earlier results
+            # in the cache.
             jobs = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(_extract_and_store)(self, paths[i], cache) for i in todo
+                delayed(_extract_and_store)(self, paths[i], cache, skip) for i in todo
             )
             progress = tqdm(
                 jobs,
@@ -137,16 +148,38 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
             )
             # strict: ask the bar for the item after the last, so that it
             # counts the last file and closes at 100 %.
-            for index, arrays in zip(todo, progress, strict=True):
-                results[index] = arrays
-        return results
+            for index, (arrays, error) in zip(todo, progress, strict=True):
+                if error is not None:
+                    skipped.append((paths[index], error))
+                consume(index, arrays)
+        if skipped:
+            listing = "\n".join(f"  {path!r}: {error}" for path, error in skipped)
+            warnings.warn(
+                f"Skipped {len(skipped)} of {len(paths)} files that could not be "
+                f"read; their rows are NaN (drop them with, e.g., "
+                f"~np.isnan(X).any(axis=1)):\n{listing}",
+                SkippedFilesWarning,
+                stacklevel=caller_stacklevel(),
+            )
 
-    def _transform_paths(self, paths):
-        results = self._extract_files(paths)
+    def _transform_paths(self, paths, keep=()):
+        """Feature matrix of ``paths``, plus the side arrays named in ``keep``.
+
+        Rows of skipped files are NaN and their side entries None.
+        """
         X = np.empty((len(paths), self._n_features_out()), dtype=np.float32)
-        for row, arrays in enumerate(results):
-            X[row] = arrays["X"]
-        return X, results
+        side = {name: [None] * len(paths) for name in keep}
+
+        def consume(index, arrays):
+            if arrays is None:
+                X[index] = np.nan
+                return
+            X[index] = arrays["X"]
+            for name in keep:
+                side[name][index] = arrays[name]
+
+        self._extract_files(paths, consume)
+        return X, side
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -182,14 +215,32 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _extract_and_store(extractor, path, cache):
-    """Extract one file and save it in the cache (runs in a joblib worker)."""
+def _extract_and_store(extractor, path, cache, skip):
+    """Extract one file and save it in the cache (runs in a joblib worker).
+
+    Returns ``(arrays, None)``, or ``(None, message)`` for a file that cannot
+    be read when ``skip`` is true.
+    """
     try:
         arrays = extractor._extract_file(path)
+    except _SKIPPABLE as exc:
+        if skip:
+            return None, f"{type(exc).__name__}: {exc}"
+        _name_the_file(exc, path)
+        raise
     except Exception as exc:
-        if hasattr(exc, "add_note") and path not in str(exc):
-            exc.add_note(f"While extracting features from {path!r}.")
+        _name_the_file(exc, path)
         raise
     if cache is not None:
         cache.save(path, arrays)
-    return arrays
+    return arrays, None
+
+
+# What a bad file raises: unreadable media (MediaError, a ValueError), no such
+# file, a directory, no permission. Anything else is a bug and always raises.
+_SKIPPABLE = (MediaError, OSError)
+
+
+def _name_the_file(exc, path):
+    if hasattr(exc, "add_note") and path not in str(exc):
+        exc.add_note(f"While extracting features from {path!r}.")

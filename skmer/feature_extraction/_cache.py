@@ -13,6 +13,7 @@ import zipfile
 import numpy as np
 
 from skmer.exceptions import CacheWarning
+from skmer.utils._warnings import caller_stacklevel
 
 # Bump when the layout of cache entries changes, so old entries are ignored.
 _FORMAT = 1
@@ -110,7 +111,7 @@ class FeatureCache:
             f"({exc.strerror or exc}); features are computed without caching. "
             "Pass a writable cache_dir, or cache_dir=None to silence this.",
             CacheWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
 
     def save(self, path, arrays):

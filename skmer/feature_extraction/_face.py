@@ -16,6 +16,7 @@ from skmer.exceptions import NoFaceDetectedWarning
 from skmer.feature_extraction._base import _MediaExtractor
 from skmer.io import load_frames
 from skmer.utils._optional import import_optional
+from skmer.utils._warnings import caller_stacklevel
 
 # Haar runs on frames whose shorter side is at most this many pixels: faces in
 # emotion corpora fill a good part of the frame, and detection time grows with
@@ -64,6 +65,13 @@ class FaceExtractor(_MediaExtractor):
         clip that has one, else the largest centred square; ``'warn'`` then
         emits one :class:`~skmer.exceptions.NoFaceDetectedWarning` per call
         with the count. ``'raise'`` raises a ValueError naming the files.
+    on_error : {'raise', 'skip'}, default='raise'
+        What to do with a file that cannot be read (missing, a directory,
+        empty, not media, corrupt or truncated, or without the stream
+        needed). ``'raise'`` raises the error, which names the file. ``'skip'``
+        fills the file's row with NaN, so rows stay aligned with ``y``, and
+        emits one :class:`~skmer.exceptions.SkippedFilesWarning` per call that
+        lists the skipped files and why. Failures are not cached.
     n_jobs : int, default=None
         Number of files processed in parallel with joblib. None means 1
         unless in a :func:`joblib.parallel_config` context; -1 uses all
@@ -138,6 +146,7 @@ class FaceExtractor(_MediaExtractor):
         min_face_size=0.2,
         detector="haar",
         on_no_face="warn",
+        on_error="raise",
         n_jobs=None,
         cache_dir=None,
         verbose=0,
@@ -149,6 +158,7 @@ class FaceExtractor(_MediaExtractor):
         self.min_face_size = min_face_size
         self.detector = detector
         self.on_no_face = on_no_face
+        self.on_error = on_error
         self.n_jobs = n_jobs
         self.cache_dir = cache_dir
         self.verbose = verbose
@@ -168,8 +178,8 @@ class FaceExtractor(_MediaExtractor):
             Face crops scaled to [0, 1], one row per file, float32.
         """
         paths = self._check_transform_input(X)
-        X_new, results = self._transform_paths(paths)
-        self._report_misses(paths, [arrays["boxes"] for arrays in results])
+        X_new, side = self._transform_paths(paths, keep=("boxes",))
+        self._report_misses(paths, side["boxes"])
         return X_new
 
     def locate_faces(self, X):
@@ -187,11 +197,17 @@ class FaceExtractor(_MediaExtractor):
         -------
         boxes : ndarray of shape (n_samples, n_frames, 4)
             ``(x, y, width, height)`` of the face in pixels of the original
-            frame; NaN where no face was found.
+            frame; NaN where no face was found or the file was skipped.
         """
         paths = self._check_transform_input(X)
-        results = self._extract_files(paths)
-        return np.stack([arrays["boxes"] for arrays in results])
+        boxes = np.full((len(paths), self.n_frames, 4), np.nan, dtype=np.float32)
+
+        def consume(index, arrays):
+            if arrays is not None:
+                boxes[index] = arrays["boxes"]
+
+        self._extract_files(paths, consume)
+        return boxes
 
     def get_feature_names_out(self, input_features=None):
         """Get output feature names: ``face_f{frame}_y{row}_x{col}_{channel}``.
@@ -251,7 +267,8 @@ class FaceExtractor(_MediaExtractor):
         return {"X": X, "boxes": boxes}
 
     def _report_misses(self, paths, boxes):
-        missed = [int(np.isnan(b[:, 0]).sum()) for b in boxes]
+        # A skipped file (None) is reported as skipped, not as faceless.
+        missed = [0 if b is None else int(np.isnan(b[:, 0]).sum()) for b in boxes]
         n_missed = sum(missed)
         if n_missed == 0 or self.on_no_face == "ignore":
             return
@@ -270,7 +287,7 @@ class FaceExtractor(_MediaExtractor):
             "face was in the nearest frame of the clip, else the centre. "
             "Call locate_faces to see which frames.",
             NoFaceDetectedWarning,
-            stacklevel=2,
+            stacklevel=caller_stacklevel(),
         )
 
     def __sklearn_tags__(self):

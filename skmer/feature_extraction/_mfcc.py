@@ -3,6 +3,7 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import functools
 import os
 from numbers import Integral, Real
 
@@ -16,7 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from skmer.feature_extraction._base import _MediaExtractor
-from skmer.io import load_audio, media_info
+from skmer.io import _read_audio
 from skmer.utils._optional import import_optional
 
 
@@ -56,6 +57,13 @@ class MFCCExtractor(_MediaExtractor):
         Which part of a long clip is kept, and where a short clip's MFCC
         matrix sits in the padded output: in the middle, or from the start
         (padding at the end).
+    on_error : {'raise', 'skip'}, default='raise'
+        What to do with a file that cannot be read (missing, a directory,
+        empty, not media, corrupt or truncated, or without the stream
+        needed). ``'raise'`` raises the error, which names the file. ``'skip'``
+        fills the file's row with NaN, so rows stay aligned with ``y``, and
+        emits one :class:`~skmer.exceptions.SkippedFilesWarning` per call that
+        lists the skipped files and why. Failures are not cached.
     n_jobs : int, default=None
         Number of files processed in parallel with joblib. None means 1
         unless in a :func:`joblib.parallel_config` context; -1 uses all
@@ -131,6 +139,7 @@ class MFCCExtractor(_MediaExtractor):
         fmin=0.0,
         fmax=None,
         align="center",
+        on_error="raise",
         n_jobs=None,
         cache_dir=None,
         verbose=0,
@@ -144,6 +153,7 @@ class MFCCExtractor(_MediaExtractor):
         self.fmin = fmin
         self.fmax = fmax
         self.align = align
+        self.on_error = on_error
         self.n_jobs = n_jobs
         self.cache_dir = cache_dir
         self.verbose = verbose
@@ -245,18 +255,26 @@ class MFCCExtractor(_MediaExtractor):
 
     def _extract_file(self, path):
         window = self._window
-        offset = 0.0
-        if self.align == "center":
-            duration = media_info(path).audio_duration
-            if duration is not None:
+        offsets = []
+
+        def centred_offset(duration):
+            offset = 0.0
+            if self.align == "center" and duration is not None:
                 # Start at the sample where a centre crop of the whole waveform
                 # starts, so that a path and its decoded waveform give the same
                 # matrix.
                 start = (int(round(duration * self.sr)) - window) // 2
                 offset = max(start, 0) / self.sr
+            offsets.append(offset)
+            return offset
+
         # Decode a little more than the window: container durations are
-        # approximate, and the crop below makes the length exact.
-        y = load_audio(path, sr=self.sr, offset=offset, duration=window / self.sr + 0.1)
+        # approximate, and the crop below makes the length exact. The file is
+        # opened once: its declared duration places the window.
+        y = _read_audio(
+            path, sr=self.sr, offset=centred_offset, duration=window / self.sr + 0.1
+        )
+        offset = offsets[0]
         if offset > 0:
             # Decoding began at the centred window: keep it from there, as a
             # centre crop of ``y`` would shift it by half the extra decoded.
@@ -275,17 +293,27 @@ class MFCCExtractor(_MediaExtractor):
             return out.ravel()
         # Compute in float64: the mel projection is a BLAS product whose
         # float32 rounding depends on the number of BLAS threads, which joblib
-        # workers limit, so n_jobs would change the output.
-        mfcc = librosa.feature.mfcc(
-            y=np.ascontiguousarray(y, dtype=np.float64),
-            sr=self.sr,
-            n_mfcc=self.n_mfcc,
-            n_fft=self.n_fft,
-            hop_length=self.hop_length,
-            n_mels=self.n_mels,
-            fmin=self.fmin,
-            fmax=self.fmax,
-        )[:, : self.n_frames]
+        # workers limit, so n_jobs would change the output. The steps are
+        # librosa.feature.mfcc's (power spectrogram, Slaney mel bank, dB,
+        # orthonormal DCT-II), with the filter bank built once and projected
+        # by np.dot rather than librosa's float64 einsum, which is slower.
+        power = (
+            np.abs(
+                librosa.stft(
+                    np.ascontiguousarray(y, dtype=np.float64),
+                    n_fft=self.n_fft,
+                    hop_length=self.hop_length,
+                    pad_mode="constant",
+                )
+            )
+            ** 2
+        )
+        mel = np.dot(
+            _mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax), power
+        )
+        mfcc = librosa.get_fftlib().dct(
+            librosa.power_to_db(mel), axis=-2, type=2, norm="ortho"
+        )[: self.n_mfcc, : self.n_frames]
         # Zero-pad the matrix, not the waveform: the log-mel of digital
         # silence depends on each clip's peak level, zeros do not.
         start = (self.n_frames - mfcc.shape[1]) // 2 if self.align == "center" else 0
@@ -301,6 +329,15 @@ class MFCCExtractor(_MediaExtractor):
         tags.input_tags.one_d_array = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+@functools.lru_cache(maxsize=8)
+def _mel_basis(sr, n_fft, n_mels, fmin, fmax):
+    """Slaney mel filter bank as librosa builds it, in float64 for np.dot."""
+    import librosa
+
+    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
+    return basis.astype(np.float64)
 
 
 def _holds_paths(X):
