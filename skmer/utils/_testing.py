@@ -8,14 +8,14 @@
 INIT_PARAMS = {
     # The checks feed 2-D arrays of any width: audio_shape=None reads each row
     # as one column of coefficients. A tiny network, run eagerly (no graph
-    # tracing), trained for two epochs without a validation split.
+    # tracing), trained for one epoch without a validation split.
     "DualStreamClassifier": {
         "modalities": "audio",
         "audio_shape": None,
         "filters": (4,),
         "branch_units": 8,
         "head_units": (8,),
-        "epochs": 2,
+        "epochs": 1,
         "batch_size": 64,
         "early_stopping": False,
         "run_eagerly": True,
