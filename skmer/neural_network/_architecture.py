@@ -1,0 +1,396 @@
+"""The dual-stream (face and voice) convolutional network, in plain Keras."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import keras
+from keras import layers, ops
+
+__all__ = ["SpecAugment", "build_dual_stream_cnn"]
+
+
+@keras.saving.register_keras_serializable(package="skmer")
+class SpecAugment(layers.Layer):
+    """Mask random bands of time and frequency in a spectrogram-like input.
+
+    The masking of SpecAugment (Park et al., 2019): in training, each sample
+    gets one band of consecutive time steps and one band of consecutive
+    coefficients set to zero (the mean of standardised features). At
+    inference the layer passes its input through unchanged.
+
+    Parameters
+    ----------
+    max_time_mask : int, default=16
+        Largest number of consecutive time steps (last axis but one) masked.
+    max_freq_mask : int, default=4
+        Largest number of consecutive coefficients (second axis) masked.
+    seed : int, default=None
+        Seed of the layer's random draws.
+    **kwargs : dict
+        Passed on to :class:`keras.layers.Layer` (for example ``name``).
+
+    Notes
+    -----
+    The input has shape ``(batch, n_mfcc, n_frames, channels)``.
+
+    References
+    ----------
+    .. [1] D. S. Park et al., "SpecAugment: A simple data augmentation method
+       for automatic speech recognition", Interspeech 2019.
+    """
+
+    def __init__(self, max_time_mask=16, max_freq_mask=4, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.max_time_mask = max_time_mask
+        self.max_freq_mask = max_freq_mask
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def _band(self, batch, length, max_width):
+        """Boolean mask of shape (batch, length), True inside a random band."""
+        width = keras.random.randint(
+            (batch, 1), 0, max_width + 1, seed=self.seed_generator
+        )
+        start = ops.floor(
+            keras.random.uniform((batch, 1), seed=self.seed_generator)
+            * ops.cast(length - width + 1, "float32")
+        )
+        position = ops.arange(length, dtype="float32")[None, :]
+        start = ops.cast(start, "float32")
+        width = ops.cast(width, "float32")
+        return ops.logical_and(position >= start, position < start + width)
+
+    def call(self, inputs, training=False):
+        """Mask the input in training; return it unchanged otherwise.
+
+        Parameters
+        ----------
+        inputs : tensor of shape (batch, n_mfcc, n_frames, channels)
+            MFCC matrices.
+        training : bool, default=False
+            Whether the model is training; only then is the input masked.
+
+        Returns
+        -------
+        outputs : tensor of shape (batch, n_mfcc, n_frames, channels)
+            The input, with one band of time steps and one band of
+            coefficients of each sample set to zero in training.
+        """
+        if not training:
+            return inputs
+        batch = ops.shape(inputs)[0]
+        n_freq, n_time = inputs.shape[1], inputs.shape[2]
+        freq = self._band(batch, n_freq, min(self.max_freq_mask, n_freq))
+        time = self._band(batch, n_time, min(self.max_time_mask, n_time))
+        masked = ops.logical_or(freq[:, :, None], time[:, None, :])
+        keep = ops.cast(ops.logical_not(masked), inputs.dtype)
+        return inputs * keep[..., None]
+
+    def compute_output_shape(self, input_shape):
+        """Return the output shape, which is the input shape.
+
+        Parameters
+        ----------
+        input_shape : tuple of int or None
+            Shape of the input.
+
+        Returns
+        -------
+        output_shape : tuple of int or None
+            The same shape: masking keeps the shape.
+        """
+        return input_shape
+
+    def get_config(self):
+        """Return the layer's constructor arguments, for saving.
+
+        Returns
+        -------
+        config : dict
+            Keras' layer configuration plus ``max_time_mask``,
+            ``max_freq_mask`` and ``seed``.
+        """
+        config = super().get_config()
+        config.update(
+            {
+                "max_time_mask": self.max_time_mask,
+                "max_freq_mask": self.max_freq_mask,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+
+def _seeds(seed):
+    """Yield distinct per-layer seeds from one seed (or None forever)."""
+    counter = 0
+    while True:
+        yield None if seed is None else seed + counter
+        counter += 1
+
+
+def _conv_stack(x, *, filters, kernel_size, momentum, seeds, name):
+    """Blocks of Conv2D + ReLU, BatchNormalization and 2x2 max pooling."""
+    for index, n_filters in enumerate(filters):
+        x = layers.Conv2D(
+            n_filters,
+            kernel_size,
+            padding="same",
+            activation="relu",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            name=f"{name}_conv{index}",
+        )(x)
+        x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn{index}")(x)
+        x = layers.MaxPooling2D(2, padding="same", name=f"{name}_pool{index}")(x)
+    return layers.GlobalAveragePooling2D(name=f"{name}_gap")(x)
+
+
+def _dense(x, units, *, dropout, momentum, seeds, name, batch_norm):
+    """Dense + ReLU, optional BatchNormalization, then Dropout."""
+    x = layers.Dense(
+        units,
+        activation="relu",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        name=f"{name}_dense",
+    )(x)
+    if batch_norm:
+        x = layers.BatchNormalization(momentum=momentum, name=f"{name}_bn")(x)
+    return layers.Dropout(dropout, seed=next(seeds), name=f"{name}_dropout")(x)
+
+
+def _frame_encoder(
+    face_shape,
+    *,
+    face_encoder,
+    encoder_norm,
+    filters,
+    kernel_size,
+    momentum,
+    augment,
+    seeds,
+):
+    """Keras model that maps one face frame to a feature vector."""
+    frame = keras.Input(shape=face_shape, name="frame")
+    x = frame
+    if augment:
+        x = layers.RandomFlip("horizontal", seed=next(seeds), name="face_flip")(x)
+        x = layers.RandomBrightness(
+            0.1, value_range=(0.0, 1.0), seed=next(seeds), name="face_brightness"
+        )(x)
+        x = layers.RandomContrast(
+            0.1, value_range=(0.0, 1.0), seed=next(seeds), name="face_contrast"
+        )(x)
+    if face_encoder is None:
+        x = _conv_stack(
+            x,
+            filters=filters,
+            kernel_size=kernel_size,
+            momentum=momentum,
+            seeds=seeds,
+            name="face",
+        )
+    else:
+        # training=False keeps the pretrained BatchNormalization statistics
+        # even when the encoder's weights are fine-tuned: a few hundred clips
+        # are too few to re-estimate them.
+        x = face_encoder(x, training=False)
+        if encoder_norm:
+            # Pretrained embeddings come at an arbitrary scale (about 0.15 for
+            # FER2013's): standardise them for the layers trained on top.
+            x = layers.BatchNormalization(momentum=momentum, name="face_embedding_bn")(
+                x
+            )
+    return keras.Model(frame, x, name="face_frame_encoder")
+
+
+def build_dual_stream_cnn(
+    *,
+    face_shape,
+    audio_shape,
+    n_classes,
+    n_frames=1,
+    frame_pooling="mean",
+    lstm_units=128,
+    face_encoder=None,
+    encoder_norm=True,
+    filters=(32, 64, 128),
+    kernel_size=3,
+    branch_units=128,
+    head_units=(256, 128),
+    dropout=0.5,
+    batch_norm_momentum=0.99,
+    augment=False,
+    seed=None,
+):
+    """Build the dual-stream CNN for face frames and an MFCC matrix.
+
+    Each stream is a small CNN: blocks of 3x3 convolution with ReLU, batch
+    normalisation and 2x2 max pooling, then global average pooling and a
+    dense layer with dropout. The two stream vectors are concatenated and
+    go through dense layers with batch normalisation and dropout, then a
+    softmax. Leave one stream out (``None``) to get a unimodal model with the
+    same head.
+
+    Parameters
+    ----------
+    face_shape : tuple of int (height, width, channels) or None
+        Shape of one face frame. ``None`` builds a model without face stream.
+    audio_shape : tuple of int (n_mfcc, n_frames) or None
+        Shape of the MFCC matrix. ``None`` builds a model without audio stream.
+    n_classes : int
+        Number of classes: the width of the softmax output.
+    n_frames : int, default=1
+        Number of face frames per sample. With more than one, the face CNN
+        runs on each frame and ``frame_pooling`` pools the frame vectors.
+    frame_pooling : {'mean', 'lstm'}, default='mean'
+        How to pool the per-frame vectors: their mean, or the last state of
+        an LSTM (the CNN-LSTM variant). Unused when ``n_frames=1``.
+    lstm_units : int, default=128
+        Width of the LSTM when ``frame_pooling='lstm'``.
+    face_encoder : keras.Model, default=None
+        A model mapping one frame of shape ``face_shape`` to a vector, used
+        instead of the face CNN (for instance a pretrained network, see
+        :func:`skmer.neural_network.load_face_encoder`). ``None`` builds the
+        face CNN from scratch.
+    encoder_norm : bool, default=True
+        Standardise the outputs of ``face_encoder`` with a BatchNormalization
+        layer. Unused without ``face_encoder``.
+    filters : tuple of int, default=(32, 64, 128)
+        Number of filters of each convolution block, in both streams.
+    kernel_size : int, default=3
+        Side of the square convolution kernels.
+    branch_units : int, default=128
+        Width of the dense layer that ends each stream.
+    head_units : tuple of int, default=(256, 128)
+        Widths of the dense layers after the concatenation.
+    dropout : float, default=0.5
+        Dropout rate after every dense layer.
+    batch_norm_momentum : float, default=0.99
+        Momentum of the running statistics of every BatchNormalization layer.
+    augment : bool, default=False
+        Add training-only augmentation layers: random horizontal flips and
+        brightness and contrast jitter of the face frames; time and frequency
+        masking (:class:`SpecAugment`) and Gaussian noise on the MFCC matrix.
+    seed : int, default=None
+        Seed of the weight initialisers, dropout and augmentation layers.
+        ``None`` draws fresh seeds.
+
+    Returns
+    -------
+    model : keras.Model
+        An uncompiled model whose inputs are named ``"face"`` (shape
+        ``face_shape``, or ``(n_frames, *face_shape)`` when ``n_frames > 1``)
+        and ``"audio"`` (shape ``(*audio_shape, 1)``), and whose output is the
+        softmax over ``n_classes``.
+
+    See Also
+    --------
+    DualStreamClassifier : This network as a scikit-learn classifier.
+
+    Examples
+    --------
+    >>> from skmer.neural_network._architecture import build_dual_stream_cnn
+    >>> model = build_dual_stream_cnn(
+    ...     face_shape=(16, 16, 3), audio_shape=(8, 16), n_classes=3, filters=(4,)
+    ... )
+    >>> [tuple(t.shape) for t in model.inputs]
+    [(None, 16, 16, 3), (None, 8, 16, 1)]
+    >>> tuple(model.output.shape)
+    (None, 3)
+    """
+    if face_shape is None and audio_shape is None:
+        raise ValueError(
+            "At least one of face_shape and audio_shape must be given; got None "
+            "for both."
+        )
+    seeds = _seeds(seed)
+    inputs, streams = [], []
+    if face_shape is not None:
+        face_shape = tuple(face_shape)
+        frame_encoder = _frame_encoder(
+            face_shape,
+            face_encoder=face_encoder,
+            encoder_norm=encoder_norm,
+            filters=filters,
+            kernel_size=kernel_size,
+            momentum=batch_norm_momentum,
+            augment=augment,
+            seeds=seeds,
+        )
+        if n_frames == 1:
+            face = keras.Input(shape=face_shape, name="face")
+            x = frame_encoder(face)
+        else:
+            face = keras.Input(shape=(n_frames, *face_shape), name="face")
+            x = layers.TimeDistributed(frame_encoder, name="face_frames")(face)
+            if frame_pooling == "lstm":
+                x = layers.LSTM(
+                    lstm_units,
+                    kernel_initializer=keras.initializers.GlorotUniform(
+                        seed=next(seeds)
+                    ),
+                    recurrent_initializer=keras.initializers.Orthogonal(
+                        seed=next(seeds)
+                    ),
+                    name="face_lstm",
+                )(x)
+            elif frame_pooling == "mean":
+                x = layers.GlobalAveragePooling1D(name="face_frame_mean")(x)
+            else:
+                raise ValueError(
+                    f"frame_pooling must be 'mean' or 'lstm'; got {frame_pooling!r}."
+                )
+        x = _dense(
+            x,
+            branch_units,
+            dropout=dropout,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name="face_branch",
+            batch_norm=False,
+        )
+        inputs.append(face)
+        streams.append(x)
+    if audio_shape is not None:
+        audio = keras.Input(shape=(*audio_shape, 1), name="audio")
+        x = audio
+        if augment:
+            x = SpecAugment(seed=next(seeds), name="audio_mask")(x)
+            x = layers.GaussianNoise(0.1, seed=next(seeds), name="audio_noise")(x)
+        x = _conv_stack(
+            x,
+            filters=filters,
+            kernel_size=kernel_size,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name="audio",
+        )
+        x = _dense(
+            x,
+            branch_units,
+            dropout=dropout,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name="audio_branch",
+            batch_norm=False,
+        )
+        inputs.append(audio)
+        streams.append(x)
+    x = streams[0] if len(streams) == 1 else layers.Concatenate(name="fusion")(streams)
+    for index, units in enumerate(head_units):
+        x = _dense(
+            x,
+            units,
+            dropout=dropout,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name=f"head{index}",
+            batch_norm=True,
+        )
+    output = layers.Dense(
+        n_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        name="emotion",
+    )(x)
+    return keras.Model(inputs, output, name="dual_stream_cnn")

