@@ -62,9 +62,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument(
         "--modalities",
-        choices=["both", "face", "audio"],
-        default="both",
-        help="which blocks to extract (EmoDB has no video: use audio)",
+        choices=["auto", "both", "face", "audio"],
+        default="auto",
+        help="which blocks to extract (default: both when the clips have "
+        "video, audio for audio-only corpora such as EmoDB)",
     )
     extract.add_argument("--n-frames", type=int, default=1, help="face frames per clip")
     extract.add_argument("--size", type=int, default=64, help="face crop side")
@@ -89,11 +90,15 @@ def _extract(args) -> int:
 
     from skmer.datasets import load_dataset
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+    from skmer.io import media_info
 
     data = load_dataset(args.data, kind=args.dataset)
     verbose = 0 if args.quiet else 1
+    modalities = args.modalities
+    if modalities == "auto":
+        modalities = "both" if media_info(data.paths[0]).has_video else "audio"
     arrays = {"y": data.target, "groups": data.groups, "paths": data.paths}
-    if args.modalities in ("both", "face"):
+    if modalities in ("both", "face"):
         arrays["X_face"] = FaceExtractor(
             args.size,
             n_frames=args.n_frames,
@@ -101,7 +106,7 @@ def _extract(args) -> int:
             cache_dir=args.cache_dir,
             verbose=verbose,
         ).fit_transform(data.paths)
-    if args.modalities in ("both", "audio"):
+    if modalities in ("both", "audio"):
         arrays["X_audio"] = MFCCExtractor(
             n_jobs=args.n_jobs, cache_dir=args.cache_dir, verbose=verbose
         ).fit_transform(data.paths)

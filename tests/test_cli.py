@@ -83,3 +83,17 @@ def test_demo_reports_what_it_did(tmp_path, capsys):
     assert "Faces found:" in out
     assert "Face block:" in out and "x 12288 float32" in out
     assert "Audio block:" in out and "x 5120 float32" in out
+
+
+def test_extract_audio_only_corpus_gets_the_audio_block(tmp_path, tiny_wav, capsys):
+    root = tmp_path / "emodb"
+    root.mkdir()
+    for name in ["03a01Fa.wav", "08a02Wb.wav"]:
+        shutil.copy(tiny_wav, root / name)
+    out = tmp_path / "features.npz"
+    assert main(["extract", str(root), "--out", str(out), "--quiet"]) == 0
+    assert "2 emodb clips" in capsys.readouterr().out
+    with np.load(out) as arrays:
+        assert "X_face" not in arrays
+        assert arrays["X_audio"].shape == (2, 40 * 128)
+        assert arrays["y"].tolist() == ["HAP", "ANG"]

@@ -1164,3 +1164,14 @@ def test_crema_d_crops_from_cache(crema_five_frames, opened):
     assert not opened
     assert X.shape == (20, 5 * 64 * 64 * 3)
     assert 0 <= X.min() and X.max() <= 1
+
+
+def test_no_face_warning_points_at_the_callers_line(tiny_video):
+    # Through set_output's wrapper and a FeatureUnion run by joblib, the
+    # warning still names this file, not a line inside a library.
+    from sklearn.pipeline import make_union
+
+    union = make_union(FaceExtractor(size=16), FaceExtractor(size=8))
+    with pytest.warns(NoFaceDetectedWarning) as record:
+        union.fit_transform([tiny_video])
+    assert {w.filename for w in record} == {__file__}

@@ -6,14 +6,16 @@
 import os
 import sys
 
+import joblib
 import sklearn
 
 import skmer
 
 # Frames from these folders are skipped when a warning names its caller: the
-# user's line is above skmer's and scikit-learn's wrappers (set_output, Pipeline).
+# user's line is above skmer's and scikit-learn's wrappers (set_output,
+# Pipeline) and joblib's (ColumnTransformer and FeatureUnion run through it).
 _LIBRARY_DIRS = tuple(
-    os.path.dirname(module.__file__) + os.sep for module in (sklearn, skmer)
+    os.path.dirname(module.__file__) + os.sep for module in (joblib, sklearn, skmer)
 )
 
 
