@@ -1,5 +1,7 @@
-"""Shared fixtures: seeded randomness, synthetic media, and the real-data root."""
+"""Shared fixtures: seeded randomness, decode counting, and the real-data root."""
 
+import collections
+import contextlib
 import os
 from pathlib import Path
 
@@ -30,3 +32,21 @@ def shared_data():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Counter of the files skmer.io opens, by path."""
+    import skmer.io
+
+    counts = collections.Counter()
+    original = skmer.io._open_container
+
+    @contextlib.contextmanager
+    def counting(path):
+        counts[os.fspath(path)] += 1
+        with original(path) as container:
+            yield container
+
+    monkeypatch.setattr(skmer.io, "_open_container", counting)
+    return counts

@@ -229,26 +229,6 @@ def test_unicode_and_spaces_in_paths(cls, tmp_path, tiny_video, opened):
         fast(cls).transform([folder / "ø.mp4"])
 
 
-@pytest.fixture
-def opened(monkeypatch):
-    import collections
-    import contextlib
-
-    import skmer.io
-
-    counts = collections.Counter()
-    original = skmer.io._open_container
-
-    @contextlib.contextmanager
-    def counting(path):
-        counts[os.fspath(path)] += 1
-        with original(path) as container:
-            yield container
-
-    monkeypatch.setattr(skmer.io, "_open_container", counting)
-    return counts
-
-
 @pytest.mark.skipif(
     hasattr(os, "geteuid") and os.geteuid() == 0,
     reason="root writes into read-only directories; the unwritable case is "

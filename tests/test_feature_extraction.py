@@ -1,7 +1,6 @@
 """Tests for skmer.feature_extraction: FaceExtractor, MFCCExtractor and the cache."""
 
 import collections
-import contextlib
 import glob
 import os
 import pickle
@@ -33,7 +32,6 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-import skmer.io
 from skmer.exceptions import CacheWarning, MediaError, NoFaceDetectedWarning
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 from skmer.io import load_audio, load_frames
@@ -88,22 +86,6 @@ def wavs(tmp_path, clip_writer):
         )
         for i in range(4)
     ]
-
-
-@pytest.fixture
-def opened(monkeypatch):
-    """Counter of the files skmer.io opens, by path."""
-    counts = collections.Counter()
-    original = skmer.io._open_container
-
-    @contextlib.contextmanager
-    def counting(path):
-        counts[os.fspath(path)] += 1
-        with original(path) as container:
-            yield container
-
-    monkeypatch.setattr(skmer.io, "_open_container", counting)
-    return counts
 
 
 @pytest.fixture(scope="module")
@@ -1175,3 +1157,24 @@ def test_no_face_warning_points_at_the_callers_line(tiny_video):
     with pytest.warns(NoFaceDetectedWarning) as record:
         union.fit_transform([tiny_video])
     assert {w.filename for w in record} == {__file__}
+
+
+def test_missing_haar_cascade_says_which_opencv_to_install(monkeypatch, tmp_path):
+    # OpenCV 5 wheels ship no cascade files: the error says what to install.
+    import cv2
+
+    from skmer.feature_extraction import _face
+
+    monkeypatch.setattr(cv2.data, "haarcascades", str(tmp_path) + os.sep)
+    _face._haar_cascade.cache_clear()
+    try:
+        msg = (
+            "FaceExtractor(detector='haar') needs OpenCV's Haar cascade file "
+            "haarcascade_frontalface_default.xml, which OpenCV 5 wheels no longer "
+            f"ship (found OpenCV {cv2.__version__}). Install "
+            "`pip install 'opencv-python-headless>=4.8,<5'`."
+        )
+        with pytest.raises(ImportError, match=re.escape(msg)):
+            _face._haar_cascade()
+    finally:
+        _face._haar_cascade.cache_clear()
