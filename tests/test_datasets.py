@@ -1295,3 +1295,45 @@ def test_fetch_crema_d_invalid_arguments(tmp_path, kwargs, msg):
     with pytest.raises(ValueError, match=re.escape(msg)):
         fetch_crema_d(tmp_path / "home", base_url="http://127.0.0.1:9/", **kwargs)
     assert not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize(
+    "layout, kind",
+    [
+        (["VideoFlash/1001_DFA_ANG_XX.flv"], "crema-d"),
+        (["Actor_01/03-01-05-01-02-01-01.wav"], "ravdess"),
+        (["wav/03a01Fa.wav", "wav/08a02Wb.wav"], "emodb"),
+    ],
+)
+def test_detect_and_load_dataset(tmp_path, layout, kind):
+    from skmer.datasets import detect_dataset, load_dataset
+
+    for name in layout:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    assert detect_dataset(tmp_path) == kind
+    for given in ("auto", kind):
+        data = load_dataset(tmp_path, kind=given)
+        assert data.kind == kind
+        assert len(data.paths) == len(layout)
+
+
+def test_detect_dataset_errors(tmp_path):
+    from skmer.datasets import detect_dataset, load_dataset
+
+    missing = tmp_path / "nowhere"
+    with pytest.raises(
+        FileNotFoundError,
+        match=re.escape(f"Dataset folder not found: {str(missing)!r}."),
+    ):
+        detect_dataset(missing)
+    (tmp_path / "notes.wav").write_bytes(b"")
+    msg = (
+        f"Cannot tell which dataset {str(tmp_path)!r} holds: no media file is "
+        "named like CREMA-D"
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        detect_dataset(tmp_path)
+    msg = "kind must be 'auto' or one of ['crema-d', 'emodb', 'ravdess']; got 'tess'."
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        load_dataset(tmp_path, kind="tess")

@@ -103,7 +103,8 @@ def load_dataset(root: str | os.PathLike, *, kind: str = "auto") -> Bunch:
     -------
     data : :class:`~sklearn.utils.Bunch`
         What the corpus' loader returns: ``paths``, ``target``, ``groups``,
-        ``frame``, ``target_names`` and ``DESCR``, plus ``kind``.
+        ``frame``, ``target_names`` and ``DESCR``, plus ``kind``. RAVDESS
+        folders are listed whole (every modality).
 
     Raises
     ------
@@ -131,6 +132,9 @@ def load_dataset(root: str | os.PathLike, *, kind: str = "auto") -> Bunch:
         raise ValueError(
             f"kind must be 'auto' or one of {sorted(_LOADERS)}; got {kind!r}."
         )
-    data = _LOADERS[kind](root)
+    # A RAVDESS folder may hold the audio-only or the audio-video release:
+    # list every recording rather than the loader's default audio-video.
+    options = {"modality": None} if kind == "ravdess" else {}
+    data = _LOADERS[kind](root, **options)
     data.kind = kind
     return data
