@@ -49,19 +49,25 @@ def write_media(
         if astream is not None:
             t = np.arange(int(duration * sr)) / sr
             y = (0.5 * np.sin(2 * np.pi * tone * t)).astype(np.float32)
-            chunk = 1024
-            for start in range(0, len(y), chunk):
-                block = y[start : start + chunk]
-                frame = av.AudioFrame.from_ndarray(
-                    block[None, :], format="flt", layout="mono"
-                )
-                frame.sample_rate = sr
-                frame.pts = start
-                for packet in astream.encode(frame):
-                    container.mux(packet)
-            for packet in astream.encode():
-                container.mux(packet)
+            _encode_audio(container, astream, y[None, :], sr)
     return str(path)
+
+
+def _encode_audio(container, astream, audio, sr):
+    """Encode float32 ``audio`` of shape (n_channels, n_samples) into ``astream``."""
+    chunk = 1024
+    for start in range(0, audio.shape[1], chunk):
+        block = audio[:, start : start + chunk]
+        # Packed samples interleave the channels: L0 R0 L1 R1 ...
+        frame = av.AudioFrame.from_ndarray(
+            block.reshape(1, -1, order="F"), format="flt", layout=astream.layout.name
+        )
+        frame.sample_rate = sr
+        frame.pts = start
+        for packet in astream.encode(frame):
+            container.mux(packet)
+    for packet in astream.encode():
+        container.mux(packet)
 
 
 @pytest.fixture
@@ -131,21 +137,7 @@ def write_clip(
             for packet in vstream.encode():
                 container.mux(packet)
         if astream is not None:
-            chunk = 1024
-            for start in range(0, audio.shape[1], chunk):
-                block = audio[:, start : start + chunk]
-                # Packed samples interleave the channels: L0 R0 L1 R1 ...
-                frame = av.AudioFrame.from_ndarray(
-                    block.reshape(1, -1, order="F"),
-                    format="flt",
-                    layout=astream.layout.name,
-                )
-                frame.sample_rate = sr
-                frame.pts = start
-                for packet in astream.encode(frame):
-                    container.mux(packet)
-            for packet in astream.encode():
-                container.mux(packet)
+            _encode_audio(container, astream, audio, sr)
     return str(path)
 
 
