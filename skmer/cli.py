@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import os
 import sys
 import traceback
 
@@ -31,6 +32,42 @@ def _build_parser() -> argparse.ArgumentParser:
         "--cache-dir", default=None, help="per-file feature cache directory"
     )
     common.add_argument("--quiet", action="store_true", help="no progress bars")
+    common.add_argument(
+        "--seed", type=int, default=0, help="random seed of the models (default: 0)"
+    )
+
+    dataset = argparse.ArgumentParser(add_help=False)
+    dataset.add_argument("data", help="dataset folder")
+    dataset.add_argument(
+        "--dataset",
+        choices=["auto", "crema-d", "ravdess", "emodb", "folder"],
+        default="auto",
+        help="dataset kind (default: detected; 'folder' with --labels)",
+    )
+    dataset.add_argument(
+        "--labels",
+        default=None,
+        help="CSV file of path, emotion and speaker columns, for a folder of "
+        "any other layout",
+    )
+
+    model = argparse.ArgumentParser(add_help=False)
+    model.add_argument(
+        "--modalities",
+        choices=["auto", "both", "face", "audio"],
+        default="auto",
+        help="streams of the model (default: both when the clips have video, "
+        "audio for audio-only corpora)",
+    )
+    model.add_argument(
+        "--preset",
+        choices=["recommended", "paper"],
+        default="recommended",
+        help="classifier configuration (default: recommended)",
+    )
+    model.add_argument(
+        "--epochs", type=int, default=None, help="maximum epochs (default: preset's)"
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -42,24 +79,16 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out-dir", default=None, help="where to write the clips (default: data home)"
     )
-    demo.add_argument("--seed", type=int, default=0, help="generator seed")
 
     extract = commands.add_parser(
         "extract",
-        parents=[common],
+        parents=[common, dataset],
         help="extract the face and audio blocks of a dataset folder",
         description="Extract FaceExtractor and MFCCExtractor features of every "
         "clip of a CREMA-D, RAVDESS or EmoDB folder into a .npz file with the "
         "arrays X_face, X_audio, y, groups and paths.",
     )
-    extract.add_argument("data", help="dataset folder")
     extract.add_argument("--out", required=True, help="output .npz file")
-    extract.add_argument(
-        "--dataset",
-        choices=["auto", "crema-d", "ravdess", "emodb"],
-        default="auto",
-        help="dataset kind (default: detected)",
-    )
     extract.add_argument(
         "--modalities",
         choices=["auto", "both", "face", "audio"],
@@ -69,6 +98,31 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--n-frames", type=int, default=1, help="face frames per clip")
     extract.add_argument("--size", type=int, default=64, help="face crop side")
+
+    train = commands.add_parser(
+        "train",
+        parents=[common, dataset, model],
+        help="train a model on a dataset folder and save it",
+        description="Extract the features of every clip and fit the whole "
+        "pipeline (clip paths to emotions); save it with joblib.",
+    )
+    train.add_argument("--model", required=True, help="output .joblib file")
+    train.add_argument(
+        "--skip-bad-files",
+        action="store_true",
+        help="leave out clips that cannot be read (listed) instead of stopping",
+    )
+
+    predict = commands.add_parser(
+        "predict",
+        parents=[common],
+        help="predict the emotion of clips with a saved model",
+        description="Print the predicted emotion and the class probabilities "
+        "of each file. Unreadable files are reported, not fatal.",
+    )
+    predict.add_argument("files", nargs="+", metavar="FILE", help="clips")
+    predict.add_argument("--model", required=True, help="a model from skmer train")
+    predict.add_argument("--json", action="store_true", help="print JSON lines")
     return parser
 
 
@@ -85,19 +139,24 @@ def _demo(args) -> int:
     return 0
 
 
+def _load(args):
+    from skmer.datasets import load_dataset
+
+    return load_dataset(args.data, kind=args.dataset, labels=args.labels)
+
+
 def _extract(args) -> int:
     import numpy as np
 
-    from skmer.datasets import load_dataset
+    from skmer._tasks import resolve_modalities
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
-    from skmer.io import media_info
 
-    data = load_dataset(args.data, kind=args.dataset)
+    data = _load(args)
     verbose = 0 if args.quiet else 1
-    modalities = args.modalities
-    if modalities == "auto":
-        modalities = "both" if media_info(data.paths[0]).has_video else "audio"
-    arrays = {"y": data.target, "groups": data.groups, "paths": data.paths}
+    modalities = resolve_modalities(args.modalities, data.paths)
+    arrays = {"y": data.target, "paths": data.paths}
+    if data.groups is not None:
+        arrays["groups"] = data.groups
     if modalities in ("both", "face"):
         arrays["X_face"] = FaceExtractor(
             args.size,
@@ -118,7 +177,83 @@ def _extract(args) -> int:
     return 0
 
 
-_COMMANDS = {"demo": _demo, "extract": _extract}
+def _train(args) -> int:
+    import joblib
+
+    from skmer._tasks import train
+
+    data = _load(args)
+    pipeline = train(
+        data,
+        modalities=args.modalities,
+        preset=args.preset,
+        epochs=args.epochs,
+        on_error="skip" if args.skip_bad_files else "raise",
+        n_jobs=args.n_jobs,
+        cache_dir=args.cache_dir,
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
+    )
+    joblib.dump(pipeline, args.model)
+    print(f"Saved the model to {args.model}.")
+    return 0
+
+
+def _load_model(path):
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Model file not found: {path!r}.")
+    try:
+        pipeline = joblib.load(path)
+    except Exception as exc:
+        raise ValueError(
+            f"Cannot load a model from {path!r}: not a file saved by 'skmer "
+            f"train' ({type(exc).__name__}: {exc})."
+        ) from exc
+    if not isinstance(pipeline, Pipeline) or "features" not in pipeline.named_steps:
+        raise ValueError(
+            f"{path!r} does not hold a model saved by 'skmer train' (a Pipeline "
+            f"with a 'features' step); it holds a {type(pipeline).__name__}."
+        )
+    return pipeline
+
+
+def _predict(args) -> int:
+    import json
+
+    from skmer._tasks import predict
+
+    pipeline = _load_model(args.model)
+    frame = predict(pipeline, args.files)
+    for row in frame.to_dict(orient="records"):
+        probabilities = {
+            key[2:]: (None if value != value else round(float(value), 4))
+            for key, value in row.items()
+            if key.startswith("p_")
+        }
+        if args.json:
+            record = {"path": row["path"], "label": row["label"] or None}
+            record["probabilities"] = probabilities
+            record["error"] = row["error"] or None
+            print(json.dumps(record))
+        elif row["error"]:
+            print(f"{row['path']}\tERROR\t{row['error']}")
+        else:
+            shown = " ".join(f"{k}={v:.3f}" for k, v in probabilities.items())
+            print(f"{row['path']}\t{row['label']}\t{shown}")
+    # Like ls or cat: the readable files are printed, the status tells that
+    # some were not.
+    return 1 if (frame["error"] != "").any() else 0
+
+
+_COMMANDS = {
+    "demo": _demo,
+    "extract": _extract,
+    "train": _train,
+    "predict": _predict,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if not args.debug:
+        # TensorFlow's C++ start-up messages are noise on a command line.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:

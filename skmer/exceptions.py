@@ -75,4 +75,16 @@ class SkippedFilesWarning(UserWarning):
 
     The message lists each skipped file with the reason. Their rows of the
     feature matrix are NaN, so rows stay aligned with the labels.
+
+    Parameters
+    ----------
+    message : str
+        The warning's text.
+    skipped : list of (str, str), default=()
+        Each skipped file's path and the reason, also kept as the attribute
+        ``skipped`` for programs that report them.
     """
+
+    def __init__(self, message, skipped=()):
+        super().__init__(message)
+        self.skipped = list(skipped)

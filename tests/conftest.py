@@ -50,3 +50,80 @@ def opened(monkeypatch):
 
     monkeypatch.setattr(skmer.io, "_open_container", counting)
     return counts
+
+
+def _chromium():
+    """Paths of Chromium and its driver, or the reason they are unusable."""
+    import shutil
+
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return None, "selenium is not installed"
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if browser is None or driver is None:
+        return None, "Chromium and chromedriver are not installed"
+    return (browser, driver), None
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Headless Chromium driven by selenium, for pages written to disk.
+
+    Skips when Chromium, its driver or selenium is missing, except under CI
+    (``CI`` set), where .ci/run installs them and a skip would hide a failure.
+    """
+    paths, reason = _chromium()
+    if paths is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; .ci/run should have installed it.")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = paths[0]
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(paths[1]), options=options)
+    driver.set_page_load_timeout(60)
+    yield _Browser(driver)
+    driver.quit()
+
+
+class _Browser:
+    """A selenium driver with the checks the page tests make."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def open(self, path):
+        """Load a local file; return the page's title."""
+        self.driver.get(Path(path).resolve().as_uri())
+        return self.driver.title
+
+    def images(self):
+        """(src, loaded) for every image of the current page."""
+        return [
+            (src, bool(loaded))
+            for src, loaded in self.driver.execute_script(
+                "return Array.from(document.images).map(img => "
+                "[img.getAttribute('src'), img.complete && img.naturalWidth > 0]);"
+            )
+        ]
+
+    def text(self):
+        """The visible text of the current page."""
+        return self.driver.execute_script("return document.body.innerText;")

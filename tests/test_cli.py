@@ -1,5 +1,6 @@
 """The command line: exit codes, one-line errors, demo and extract."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -97,3 +98,102 @@ def test_extract_audio_only_corpus_gets_the_audio_block(tmp_path, tiny_wav, caps
         assert "X_face" not in arrays
         assert arrays["X_audio"].shape == (2, 40 * 128)
         assert arrays["y"].tolist() == ["HAP", "ANG"]
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    """Twelve synthetic clips (4 actors x 3 emotions), named like CREMA-D."""
+    from skmer.datasets import make_synthetic_clips
+
+    out = tmp_path_factory.mktemp("clips")
+    make_synthetic_clips(out, n_actors=4, n_clips_per_emotion=1, duration=1.0)
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained_model(clips, tmp_path_factory):
+    """A model saved by 'skmer train' on the clips (paper preset, 2 epochs)."""
+    model = tmp_path_factory.mktemp("model") / "model.joblib"
+    status = main(
+        [
+            "train",
+            str(clips),
+            "--model",
+            str(model),
+            "--preset",
+            "paper",
+            "--epochs",
+            "2",
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    return model
+
+
+def test_train_saves_a_pipeline_from_paths_to_labels(trained_model, clips):
+    import joblib
+
+    pipeline = joblib.load(trained_model)
+    assert [name for name, _ in pipeline.steps] == ["features", "scale", "classifier"]
+    assert pipeline[-1].classes_.tolist() == ["ANG", "HAP", "SAD"]
+    assert len(pipeline[-1].history_["loss"]) == 2
+    # The extractors are left as the user would build them: raising on errors.
+    assert pipeline.get_params()["features__face__on_error"] == "raise"
+    paths = sorted(str(path) for path in clips.glob("*.mp4"))
+    assert pipeline.predict_proba(paths).shape == (12, 3)
+
+
+def test_train_skips_bad_files_when_asked(clips, tmp_path, capsys):
+    folder = tmp_path / "clips"
+    shutil.copytree(clips, folder)
+    (folder / "9001_IEO_ANG_HI.mp4").write_bytes(b"not a video")
+    model = tmp_path / "model.joblib"
+    args = ["train", str(folder), "--model", str(model), "--preset", "paper"]
+    args += ["--epochs", "1", "--quiet"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "9001_IEO_ANG_HI.mp4" in err and "not a media file" in err
+    assert not model.exists()
+    assert main([*args, "--skip-bad-files"]) == 0
+    out = capsys.readouterr().out
+    assert "Skipped 1 of 13 clips that could not be read:" in out
+    assert "9001_IEO_ANG_HI.mp4: MediaError: Cannot decode" in out
+    assert "on 12 clips" in out
+    assert model.exists()
+
+
+def test_predict_prints_labels_probabilities_and_errors(
+    trained_model, clips, tmp_path, capsys
+):
+    good = sorted(clips.glob("*.mp4"))[0]
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"junk")
+    status = main(["predict", str(good), str(bad), "--model", str(trained_model)])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1  # one file could not be read
+    path, label, probabilities = lines[0].split("\t")
+    assert path == str(good) and label in {"ANG", "HAP", "SAD"}
+    assert [p.split("=")[0] for p in probabilities.split()] == ["ANG", "HAP", "SAD"]
+    assert sum(float(p.split("=")[1]) for p in probabilities.split()) == (
+        pytest.approx(1, abs=2e-3)
+    )
+    assert lines[1].startswith(f"{bad}\tERROR\tMediaError: Cannot decode")
+
+    assert main(["predict", str(good), "--model", str(trained_model), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["path"] == str(good) and record["error"] is None
+    assert set(record["probabilities"]) == {"ANG", "HAP", "SAD"}
+
+
+def test_predict_rejects_what_is_not_a_model(clips, tmp_path, capsys):
+    clip = str(sorted(clips.glob("*.mp4"))[0])
+    assert main(["predict", clip, "--model", str(tmp_path / "none.joblib")]) == 1
+    assert "Model file not found" in capsys.readouterr().err
+    assert main(["predict", clip, "--model", clip]) == 1
+    assert "not a file saved by 'skmer train'" in capsys.readouterr().err
+    import joblib
+
+    joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
+    assert main(["predict", clip, "--model", str(tmp_path / "dict.joblib")]) == 1
+    assert "it holds a dict" in capsys.readouterr().err

@@ -22,7 +22,9 @@ from skmer.datasets import (
     fetch_crema_d,
     get_data_home,
     load_crema_d,
+    load_dataset,
     load_emodb,
+    load_labeled_folder,
     load_ravdess,
     parse_crema_d_filename,
     parse_emodb_filename,
@@ -1334,6 +1336,57 @@ def test_detect_dataset_errors(tmp_path):
     )
     with pytest.raises(ValueError, match=re.escape(msg)):
         detect_dataset(tmp_path)
-    msg = "kind must be 'auto' or one of ['crema-d', 'emodb', 'ravdess']; got 'tess'."
+    msg = (
+        "kind must be 'auto', 'folder' or one of ['crema-d', 'emodb', 'ravdess']; "
+        "got 'tess'."
+    )
     with pytest.raises(ValueError, match=re.escape(msg)):
         load_dataset(tmp_path, kind="tess")
+
+
+# -- labelled folders --------------------------------------------------------
+
+
+def _labelled_folder(tmp_path, text, names=("a.wav", "sub/b.wav")):
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    labels = tmp_path / "labels.csv"
+    labels.write_text(text)
+    return labels
+
+
+def test_labelled_folder_reads_paths_labels_and_speakers(tmp_path):
+    labels = _labelled_folder(
+        tmp_path, "File,Label,Speaker\na.wav, HAP ,s1\nsub/b.wav,SAD,s2\n"
+    )
+    data = load_dataset(tmp_path, labels=labels)
+    assert data.kind == "folder"
+    assert data.paths.tolist() == [str(tmp_path / "a.wav"), str(tmp_path / "sub/b.wav")]
+    assert data.target.tolist() == ["HAP", "SAD"]
+    assert data.groups.tolist() == ["s1", "s2"]
+    assert data.target_names.tolist() == ["HAP", "SAD"]
+
+
+def test_labelled_folder_without_speakers_has_no_groups(tmp_path):
+    labels = _labelled_folder(tmp_path, "path,emotion\na.wav,HAP\nsub/b.wav,SAD\n")
+    assert load_labeled_folder(tmp_path, labels).groups is None
+
+
+def test_labelled_folder_errors_name_the_problem(tmp_path):
+    labels = _labelled_folder(tmp_path, "path,mood\na.wav,HAP\n")
+    with pytest.raises(ValueError, match=r"has no column named any of \['emotion'"):
+        load_labeled_folder(tmp_path, labels)
+    labels.write_text("path,emotion\na.wav,HAP\nc.wav,SAD\n")
+    with pytest.raises(FileNotFoundError, match=r"1 of the 2 clips listed .*/c\.wav"):
+        load_labeled_folder(tmp_path, labels)
+    labels.write_text("path,emotion\na.wav,\n")
+    with pytest.raises(ValueError, match="Empty label in .*, line 2"):
+        load_labeled_folder(tmp_path, labels)
+    with pytest.raises(FileNotFoundError, match="Labels file not found"):
+        load_labeled_folder(tmp_path, tmp_path / "none.csv")
+    with pytest.raises(ValueError, match="labels is for kind='folder'"):
+        load_dataset(tmp_path, kind="emodb", labels=labels)
+    with pytest.raises(ValueError, match="kind='folder' needs a labels CSV"):
+        load_dataset(tmp_path, kind="folder")

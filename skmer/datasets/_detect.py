@@ -7,8 +7,10 @@ import os
 
 from sklearn.utils import Bunch
 
+from skmer.datasets._base import _make_bunch, _scan, _select
 from skmer.datasets._crema_d import load_crema_d, parse_crema_d_filename
 from skmer.datasets._emodb import load_emodb, parse_emodb_filename
+from skmer.datasets._folder import load_labeled_folder
 from skmer.datasets._ravdess import load_ravdess, parse_ravdess_filename
 
 _MEDIA_EXTENSIONS = {".flv", ".mp4", ".mov", ".avi", ".mkv", ".wav", ".mp3"}
@@ -62,10 +64,7 @@ def detect_dataset(root: str | os.PathLike) -> str:
     root = os.fspath(root)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"Dataset folder not found: {root!r}.")
-    if any(
-        os.path.isdir(os.path.join(root, name))
-        for name in ("VideoFlash", "AudioWAV", "AudioMP3")
-    ):
+    if _has_crema_d_layout(root):
         return "crema-d"
     votes = dict.fromkeys(_PARSERS, 0)
     for _, _, files in os.walk(root):
@@ -89,15 +88,19 @@ def detect_dataset(root: str | os.PathLike) -> str:
     return best
 
 
-def load_dataset(root: str | os.PathLike, *, kind: str = "auto") -> Bunch:
-    """Load a CREMA-D, RAVDESS or EmoDB folder with the right loader.
+def load_dataset(root: str | os.PathLike, *, kind: str = "auto", labels=None) -> Bunch:
+    """Load a CREMA-D, RAVDESS or EmoDB folder, or any labelled folder.
 
     Parameters
     ----------
     root : str or path-like
         The dataset folder.
-    kind : {'auto', 'crema-d', 'ravdess', 'emodb'}, default='auto'
-        The corpus; ``'auto'`` detects it with :func:`detect_dataset`.
+    kind : {'auto', 'crema-d', 'ravdess', 'emodb', 'folder'}, default='auto'
+        The corpus; ``'auto'`` detects it with :func:`detect_dataset`, or
+        is ``'folder'`` when ``labels`` is given.
+    labels : str or path-like, default=None
+        A CSV file of paths, labels and speakers for a folder of any other
+        layout (``kind='folder'``), see :func:`load_labeled_folder`.
 
     Returns
     -------
@@ -113,7 +116,8 @@ def load_dataset(root: str | os.PathLike, *, kind: str = "auto") -> Bunch:
 
     See Also
     --------
-    load_crema_d, load_ravdess, load_emodb : The loaders used.
+    load_crema_d, load_ravdess, load_emodb, load_labeled_folder : The
+        loaders used.
 
     Examples
     --------
@@ -126,15 +130,57 @@ def load_dataset(root: str | os.PathLike, *, kind: str = "auto") -> Bunch:
     >>> data.kind, data.target.tolist()
     ('emodb', ['HAP', 'ANG'])
     """
+    if labels is not None or kind == "folder":
+        if kind not in ("auto", "folder"):
+            raise ValueError(
+                f"labels is for kind='folder'; a {kind} folder is labelled by "
+                "its file names."
+            )
+        if labels is None:
+            raise ValueError("kind='folder' needs a labels CSV file.")
+        return load_labeled_folder(root, labels)
     if kind == "auto":
         kind = detect_dataset(root)
     if kind not in _LOADERS:
         raise ValueError(
-            f"kind must be 'auto' or one of {sorted(_LOADERS)}; got {kind!r}."
+            f"kind must be 'auto', 'folder' or one of {sorted(_LOADERS)}; got {kind!r}."
         )
+    if kind == "crema-d" and not _has_crema_d_layout(root):
+        return _load_flat_crema_d(root)
     # A RAVDESS folder may hold the audio-only or the audio-video release:
     # list every recording rather than the loader's default audio-video.
     options = {"modality": None} if kind == "ravdess" else {}
     data = _LOADERS[kind](root, **options)
     data.kind = kind
+    return data
+
+
+_CREMA_D_FOLDERS = ("VideoFlash", "AudioWAV", "AudioMP3")
+
+
+def _has_crema_d_layout(root):
+    return any(os.path.isdir(os.path.join(root, name)) for name in _CREMA_D_FOLDERS)
+
+
+def _load_flat_crema_d(root):
+    """Load a folder of CREMA-D-named clips without the release's layout.
+
+    Such as the clips of :func:`make_synthetic_clips`, or a selection of the
+    corpus copied into one folder.
+    """
+    root = os.path.abspath(os.fspath(root))
+    records, ignored = _scan(
+        root, suffixes=_MEDIA_EXTENSIONS, parse=parse_crema_d_filename
+    )
+    frame = _select(
+        records,
+        ignored,
+        {},
+        dataset="CREMA-D",
+        folder=root,
+        pattern="ActorID_Sentence_Emotion_Level",
+        requested={},
+    )
+    data = _make_bunch(frame, descr="crema_d")
+    data.kind = "crema-d"
     return data

@@ -155,10 +155,12 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         if skipped:
             listing = "\n".join(f"  {path!r}: {error}" for path, error in skipped)
             warnings.warn(
-                f"Skipped {len(skipped)} of {len(paths)} files that could not be "
-                f"read; their rows are NaN (drop them with, e.g., "
-                f"~np.isnan(X).any(axis=1)):\n{listing}",
-                SkippedFilesWarning,
+                SkippedFilesWarning(
+                    f"Skipped {len(skipped)} of {len(paths)} files that could not "
+                    f"be read; their rows are NaN (drop them with, e.g., "
+                    f"~np.isnan(X).any(axis=1)):\n{listing}",
+                    [(path, str(error)) for path, error in skipped],
+                ),
                 stacklevel=caller_stacklevel(),
             )
 
