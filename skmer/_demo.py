@@ -1,4 +1,4 @@
-"""The ``skmer demo`` run: embedded synthetic clips through both extractors."""
+"""The ``skmer demo`` run: embedded synthetic clips, extraction, comparison."""
 
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -13,18 +13,33 @@ import numpy as np
 def run_demo(
     *,
     out_dir=None,
+    report_dir="skmer-demo-report",
+    preset="recommended",
+    folds=4,
+    epochs=None,
     n_jobs=None,
     cache_dir=None,
     random_state=0,
     verbose=1,
     echo=print,
 ):
-    """Generate the embedded clips, extract both modalities, report.
+    """Generate the embedded clips, extract both modalities, compare models.
+
+    Face-only, audio-only and fusion models are cross-validated on the same
+    folds, grouped by synthetic actor, and the report directory is written.
 
     Parameters
     ----------
     out_dir : str, default=None
         Where the synthetic clips go; None uses the data home.
+    report_dir : str, default='skmer-demo-report'
+        Where the report (``index.html``, ``metrics.json``) goes.
+    preset : {'recommended', 'paper'}, default='recommended'
+        Classifier configuration.
+    folds : int, default=4
+        Cross-validation folds (each holds out 2 of the 8 actors).
+    epochs : int, default=None
+        Maximum epochs; None keeps the preset's.
     n_jobs : int, default=None
         Parallel workers for extraction.
     cache_dir : str, default=None
@@ -41,19 +56,47 @@ def run_demo(
     summary : dict
         What was done and measured: ``n_clips``, ``n_actors``, ``emotions``,
         ``face_hit_rate``, ``face_shape``, ``audio_shape``,
-        ``face_ms_per_clip``, ``audio_ms_per_clip``, and the blocks
-        ``X_face`` and ``X_audio``.
+        ``face_ms_per_clip``, ``audio_ms_per_clip``, the blocks ``X_face``
+        and ``X_audio``, ``comparison`` (what
+        :func:`skmer.evaluation.compare_modalities` returned) and
+        ``report`` (the path of ``index.html``).
     """
+    from skmer._tasks import compare
+    from skmer.neural_network import DualStreamClassifier
+
     echo("skmer demo: synthetic clips (drawn faces, synthetic voices), not real data.")
     data = _make_clips(out_dir, random_state, echo)
+    n_frames = DualStreamClassifier.from_preset(preset).n_frames
     with tempfile.TemporaryDirectory(prefix="skmer-demo-") as scratch:
-        # With a cache, locate_faces reads the boxes of the transform's pass
-        # instead of decoding and detecting again.
+        # One cache for the whole run: locate_faces and the comparison read
+        # what the first pass extracted instead of decoding again.
+        cache_dir = cache_dir or scratch
         summary = _extract(
-            data, n_jobs=n_jobs, cache_dir=cache_dir or scratch, verbose=verbose
+            data,
+            n_frames=n_frames,
+            n_jobs=n_jobs,
+            cache_dir=cache_dir,
+            verbose=verbose,
         )
-    for line in summary.pop("lines"):
-        echo(line)
+        for line in summary.pop("lines"):
+            echo(line)
+        echo(
+            f"Comparing face-only, audio-only and fusion models ({preset} preset), "
+            f"{folds} folds grouped by actor:"
+        )
+        summary["comparison"] = compare(
+            data,
+            report_dir=report_dir,
+            preset=preset,
+            folds=folds,
+            epochs=epochs,
+            n_jobs=n_jobs,
+            cache_dir=cache_dir,
+            random_state=random_state,
+            verbose=0,
+            echo=echo,
+        )
+    summary["report"] = os.path.join(report_dir, "index.html")
     return summary
 
 
@@ -70,11 +113,13 @@ def _make_clips(out_dir, random_state, echo):
     return data
 
 
-def _extract(data, *, n_jobs, cache_dir, verbose):
+def _extract(data, *, n_frames, n_jobs, cache_dir, verbose):
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 
     n_clips = len(data.paths)
-    face = FaceExtractor(n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose)
+    face = FaceExtractor(
+        n_frames=n_frames, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
+    )
     start = time.perf_counter()
     X_face = face.fit_transform(data.paths)
     face_ms = 1000 * (time.perf_counter() - start) / n_clips
@@ -95,7 +140,8 @@ def _extract(data, *, n_jobs, cache_dir, verbose):
         f"Faces found: {hit_rate:.1%} of {boxes.shape[0] * boxes.shape[1]} "
         "sampled frames (Haar cascade).",
         f"Face block:  {X_face.shape[0]} x {X_face.shape[1]} float32 "
-        f"({face.n_frames} frame x {face.size} x {face.size} x 3), "
+        f"({face.n_frames} frame{'s' * (face.n_frames > 1)} x {face.size} x "
+        f"{face.size} x 3), "
         f"{face_ms:.1f} ms per clip.",
         f"Audio block: {X_audio.shape[0]} x {X_audio.shape[1]} float32 "
         f"({audio.n_mfcc} MFCC x {audio.n_frames} frames), {audio_ms:.1f} ms per "

@@ -58,10 +58,7 @@ def extract(pipeline, paths, *, on_error="raise", echo=print):
     with _reading(pipeline, on_error) as skipped:
         X = pipeline[:-1].fit_transform(paths)
     keep = np.isfinite(X).all(axis=1)
-    if skipped:
-        echo(f"Skipped {len(skipped)} of {len(paths)} clips that could not be read:")
-        for path, reason in sorted(skipped.items()):
-            echo(f"  {path}: {reason}")
+    _echo_skipped(skipped, len(paths), echo)
     return X[keep], keep
 
 
@@ -174,3 +171,202 @@ def _reading(pipeline, on_error):
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
+
+
+def _frame(data, keep):
+    """Return the loader's per-clip table of the kept rows, with an actor column."""
+    frame = data.frame.reset_index(drop=True)
+    if data.groups is not None and "actor" not in frame:
+        frame = frame.assign(actor=data.groups)
+    return frame[keep].reset_index(drop=True)
+
+
+def _face_boxes(pipeline, paths):
+    """Face boxes of the clips (from the cache when there is one), or None."""
+    features = dict(pipeline.named_steps["features"].transformer_list)
+    if "face" not in features:
+        return None
+    return features["face"].locate_faces(paths)
+
+
+def evaluate(pipeline, data, *, report_dir, echo=print):
+    """Score a fitted pipeline on a dataset and write the full report.
+
+    Returns
+    -------
+    metrics : dict
+        What went to ``metrics.json``.
+    """
+    from skmer import _report_sections as sections
+    from skmer._report import HTMLReport
+
+    paths = np.asarray(data.paths)
+    with _reading(pipeline, "skip") as skipped:
+        X = pipeline[:-1].transform(paths)
+    keep = np.isfinite(X).all(axis=1)
+    _echo_skipped(skipped, len(paths), echo)
+    clf = pipeline[-1]
+    X, y = X[keep], np.asarray(data.target)[keep]
+    unknown = sorted(set(y) - set(clf.classes_))
+    if len(unknown) == len(set(y)):
+        raise ValueError(
+            f"None of the labels of the dataset ({', '.join(unknown)}) is a class "
+            f"of the model ({', '.join(map(str, clf.classes_))})."
+        )
+    if unknown:
+        echo(
+            f"Labels the model does not know, counted as errors: {', '.join(unknown)}."
+        )
+    proba = clf.predict_proba(X)
+    y_pred = clf.classes_[proba.argmax(axis=1)]
+    report = HTMLReport(f"skmer evaluate: {len(y)} {data.kind} clips")
+    report.add_text(
+        f"The model ({clf.modalities} streams, classes "
+        f"{', '.join(map(str, clf.classes_))}) on the clips of "
+        f"{data.paths[0].rsplit('/', 1)[0]}. These are test figures only if "
+        "the model never trained on these clips or their speakers."
+    )
+    sections.add_predictions(report, y, y_pred, y_proba=proba)
+    boxes = _face_boxes(pipeline, paths[keep])
+    sections.add_groups(report, y, y_pred, _frame(data, keep), detected=boxes)
+    sections.add_model(report, clf, X, y)
+    index = report.write(report_dir)
+    echo(
+        f"Accuracy {report.metrics['model']['accuracy']:.3f}, macro-F1 "
+        f"{report.metrics['model']['f1_macro']:.3f} on {len(y)} clips. "
+        f"Report: {index}"
+    )
+    return report.metrics
+
+
+def compare(
+    data,
+    *,
+    report_dir,
+    preset="recommended",
+    folds=5,
+    epochs=None,
+    n_jobs=None,
+    cache_dir=None,
+    random_state=0,
+    verbose=0,
+    echo=print,
+):
+    """Compare face-only, audio-only and fusion models and write the report.
+
+    Speaker-independent folds when the dataset knows its speakers. The report
+    also holds the fusion model's out-of-fold predictions broken down like
+    ``evaluate``'s, and the model sections (curves, Grad-CAM, modality
+    contribution) of a fusion model trained on the first fold's training
+    part and shown on its test part.
+
+    Returns
+    -------
+    result : Bunch
+        What :func:`skmer.evaluation.compare_modalities` returned.
+    """
+    from sklearn.base import clone
+    from sklearn.pipeline import Pipeline
+
+    from skmer import _report_sections as sections
+    from skmer._report import HTMLReport
+    from skmer.evaluation import compare_modalities
+    from skmer.neural_network import DualStreamClassifier
+    from skmer.pipeline import make_block_scaler, make_feature_union
+
+    paths = np.asarray(data.paths)
+    if resolve_modalities("auto", paths) != "both":
+        raise ValueError(
+            "compare needs clips with both a face and a voice; these clips have "
+            "no video. Use a speech benchmark for audio-only corpora."
+        )
+    params = {} if epochs is None else {"epochs": epochs}
+    clf = DualStreamClassifier.from_preset(preset, random_state=random_state, **params)
+    union = make_feature_union(
+        n_frames=clf.n_frames, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
+    )
+    start = time.perf_counter()
+    X = union.fit_transform(paths)
+    echo(
+        f"Extracted {X.shape[0]} x {X.shape[1]} features in "
+        f"{time.perf_counter() - start:.1f} s."
+    )
+    audio = dict(union.transformer_list)["audio"]
+    estimator = Pipeline(
+        [
+            ("scale", make_block_scaler(audio.n_mfcc * audio.n_frames)),
+            ("classifier", clf),
+        ]
+    )
+    y = np.asarray(data.target)
+    if data.groups is None:
+        echo(
+            "The speakers of these clips are unknown (no speaker column): the "
+            "folds are stratified but not speaker-independent, so the scores "
+            "are optimistic."
+        )
+    votes = {"face_vote", "voice_vote", "multimodal_vote"}
+    human = data.frame if votes <= set(data.frame.columns) else None
+    start = time.perf_counter()
+    result = compare_modalities(
+        estimator,
+        X,
+        y,
+        groups=data.groups,
+        cv=folds,
+        human_votes=human,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    echo(
+        f"Compared face, audio and fusion on {len(result.cv)} folds in "
+        f"{time.perf_counter() - start:.0f} s:"
+    )
+    for line in sections.summary_lines(result):
+        echo(line)
+
+    report = HTMLReport(f"skmer compare: {len(y)} {data.kind} clips")
+    speakers = "unknown" if data.groups is None else len(np.unique(data.groups))
+    report.add_text(
+        f"{len(y)} clips, {speakers} speakers, classes {', '.join(np.unique(y))}; "
+        f"classifier preset {preset!r}."
+    )
+    sections.add_comparison(report, result)
+    oof = result.predictions
+    confidence = oof.get("confidence_fusion")
+    sections.add_predictions(
+        report,
+        oof["y_true"].to_numpy(),
+        oof["y_pred_fusion"].to_numpy(),
+        # Only the row maxima of y_proba are used: the confidence suffices.
+        y_proba=None if confidence is None else confidence.to_numpy()[:, None],
+        name="fusion (out-of-fold)",
+    )
+    everything = np.ones(len(y), dtype=bool)
+    sections.add_groups(
+        report,
+        oof["y_true"].to_numpy(),
+        oof["y_pred_fusion"].to_numpy(),
+        _frame(data, everything),
+        detected=dict(union.transformer_list)["face"].locate_faces(paths),
+        name="fusion (out-of-fold)",
+    )
+    train, test = result.cv[0]
+    model = clone(estimator).fit(X[train], y[train])
+    sections.add_model(
+        report,
+        model[-1],
+        model[:-1].transform(X[test]),
+        y[test],
+        name="fusion, fold 1",
+    )
+    index = report.write(report_dir)
+    echo(f"Report: {index}")
+    return result
+
+
+def _echo_skipped(skipped, n_paths, echo):
+    if skipped:
+        echo(f"Skipped {len(skipped)} of {n_paths} clips that could not be read:")
+        for path, reason in sorted(skipped.items()):
+            echo(f"  {path}: {reason}")

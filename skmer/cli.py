@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import logging
 import os
 import sys
 import traceback
@@ -51,57 +52,60 @@ def _build_parser() -> argparse.ArgumentParser:
         "any other layout",
     )
 
-    model = argparse.ArgumentParser(add_help=False)
-    model.add_argument(
+    modalities = argparse.ArgumentParser(add_help=False)
+    modalities.add_argument(
         "--modalities",
         choices=["auto", "both", "face", "audio"],
         default="auto",
-        help="streams of the model (default: both when the clips have video, "
+        help="streams, face and/or voice (default: both when the clips have video, "
         "audio for audio-only corpora)",
     )
-    model.add_argument(
+
+    training = argparse.ArgumentParser(add_help=False)
+    training.add_argument(
         "--preset",
         choices=["recommended", "paper"],
         default="recommended",
         help="classifier configuration (default: recommended)",
     )
-    model.add_argument(
+    training.add_argument(
         "--epochs", type=int, default=None, help="maximum epochs (default: preset's)"
     )
 
     demo = commands.add_parser(
         "demo",
-        parents=[common],
-        help="run both extractors on the embedded synthetic clips",
+        parents=[common, training],
+        help="extract, compare face/audio/fusion models and report, on the "
+        "embedded synthetic clips",
         description="Generate the embedded synthetic clips (or reuse them), "
-        "extract face and audio features, and report what was done.",
+        "extract face and audio features, cross-validate face-only, audio-only "
+        "and fusion models on folds grouped by actor, and write a report.",
     )
     demo.add_argument(
         "--out-dir", default=None, help="where to write the clips (default: data home)"
     )
+    demo.add_argument(
+        "--report",
+        default="skmer-demo-report",
+        help="report directory (default: ./skmer-demo-report)",
+    )
+    demo.add_argument("--folds", type=int, default=4, help="folds (default: 4)")
 
     extract = commands.add_parser(
         "extract",
-        parents=[common, dataset],
+        parents=[common, dataset, modalities],
         help="extract the face and audio blocks of a dataset folder",
         description="Extract FaceExtractor and MFCCExtractor features of every "
         "clip of a CREMA-D, RAVDESS or EmoDB folder into a .npz file with the "
         "arrays X_face, X_audio, y, groups and paths.",
     )
     extract.add_argument("--out", required=True, help="output .npz file")
-    extract.add_argument(
-        "--modalities",
-        choices=["auto", "both", "face", "audio"],
-        default="auto",
-        help="which blocks to extract (default: both when the clips have "
-        "video, audio for audio-only corpora such as EmoDB)",
-    )
     extract.add_argument("--n-frames", type=int, default=1, help="face frames per clip")
     extract.add_argument("--size", type=int, default=64, help="face crop side")
 
     train = commands.add_parser(
         "train",
-        parents=[common, dataset, model],
+        parents=[common, dataset, modalities, training],
         help="train a model on a dataset folder and save it",
         description="Extract the features of every clip and fit the whole "
         "pipeline (clip paths to emotions); save it with joblib.",
@@ -111,6 +115,32 @@ def _build_parser() -> argparse.ArgumentParser:
         "--skip-bad-files",
         action="store_true",
         help="leave out clips that cannot be read (listed) instead of stopping",
+    )
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        parents=[common, dataset],
+        help="score a saved model on a dataset folder and write a report",
+        description="Predict every clip with a model from 'skmer train' and "
+        "write the report directory: index.html with the classification "
+        "report, confusion matrices, counts, training curves, per-class and "
+        "per-group accuracy, example predictions, Grad-CAM and modality "
+        "contribution, plus metrics.json.",
+    )
+    evaluate.add_argument("--model", required=True, help="a model from skmer train")
+    evaluate.add_argument("--report", required=True, help="report directory")
+
+    compare = commands.add_parser(
+        "compare",
+        parents=[common, dataset, training],
+        help="compare face-only, audio-only and fusion models (cross-validated)",
+        description="Cross-validate face-only, audio-only and fusion models on "
+        "the same speaker-independent folds, test fusion against each, and "
+        "write the report directory (index.html and metrics.json).",
+    )
+    compare.add_argument("--report", required=True, help="report directory")
+    compare.add_argument(
+        "--folds", type=int, default=5, help="number of folds (default: 5)"
     )
 
     predict = commands.add_parser(
@@ -131,6 +161,10 @@ def _demo(args) -> int:
 
     run_demo(
         out_dir=args.out_dir,
+        report_dir=args.report,
+        preset=args.preset,
+        folds=args.folds,
+        epochs=args.epochs,
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
         random_state=args.seed,
@@ -220,6 +254,31 @@ def _load_model(path):
     return pipeline
 
 
+def _evaluate(args) -> int:
+    from skmer._tasks import evaluate
+
+    pipeline = _load_model(args.model)
+    evaluate(pipeline, _load(args), report_dir=args.report)
+    return 0
+
+
+def _compare(args) -> int:
+    from skmer._tasks import compare
+
+    compare(
+        _load(args),
+        report_dir=args.report,
+        preset=args.preset,
+        folds=args.folds,
+        epochs=args.epochs,
+        n_jobs=args.n_jobs,
+        cache_dir=args.cache_dir,
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
+    )
+    return 0
+
+
 def _predict(args) -> int:
     import json
 
@@ -252,6 +311,8 @@ _COMMANDS = {
     "demo": _demo,
     "extract": _extract,
     "train": _train,
+    "evaluate": _evaluate,
+    "compare": _compare,
     "predict": _predict,
 }
 
@@ -273,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if not args.debug:
-        # TensorFlow's C++ start-up messages are noise on a command line.
+        # TensorFlow's start-up and retracing messages are noise on a command
+        # line (each cross-validation fold builds a new model).
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
     try:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -1,0 +1,249 @@
+"""What a report shows: the sections of ``skmer evaluate``, ``compare``, ``demo``.
+
+Each function adds one group of sections to an :class:`skmer._report.HTMLReport`
+from the public displays of :mod:`skmer.evaluation`, and records the numbers in
+the report's metrics.
+"""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+# Clip attributes, in the loaders' frames, that accuracy is broken down by.
+_GROUP_COLUMNS = ("intensity", "sex", "age_band", "race", "ethnicity", "actor")
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def add_comparison(report, result):
+    """Add the modality comparison of :func:`compare_modalities`.
+
+    Sections: the summary (mean ± std per model), a bar chart, the per-fold
+    scores, the significance tests and, when known, the human raters.
+    """
+    plt = _pyplot()
+    summary = result.summary
+    report.add_section(
+        "Modality comparison",
+        f"Face-only, audio-only and fusion models trained and tested on the "
+        f"same {result.scores['fold'].nunique()} folds; the test folds hold "
+        "speakers the models never heard or saw when the folds are grouped.",
+    )
+    report.add_table(summary)
+    figure, ax = plt.subplots(figsize=(6, 3.5))
+    metrics = ["accuracy", "f1_macro"]
+    width = 0.38
+    positions = np.arange(len(summary))
+    for k, metric in enumerate(metrics):
+        ax.bar(
+            positions + (k - 0.5) * width,
+            summary[f"{metric}_mean"],
+            width,
+            yerr=summary[f"{metric}_std"],
+            capsize=3,
+            label=metric.replace("_", " "),
+        )
+    ax.set_xticks(positions, summary["model"])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score (mean ± std over folds)")
+    ax.legend(loc="lower right")
+    report.add_figure(
+        figure, name="modality-comparison", caption="Accuracy and macro-F1."
+    )
+    report.add_section("Scores per fold")
+    report.add_table(result.scores)
+    report.add_section(
+        "Significance of fusion against each modality",
+        "Paired test over folds (corrected resampled t-test of Nadeau and "
+        "Bengio unless another was chosen) and McNemar's test on the pooled "
+        "out-of-fold predictions.",
+    )
+    report.add_table(result.tests, float_format="{:.4g}")
+    report.metrics["comparison"] = {
+        "summary": summary,
+        "scores": result.scores,
+        "tests": result.tests,
+    }
+    if result.human is not None:
+        report.add_section(
+            "Models next to the human raters",
+            "CREMA-D's crowd ratings of the same clips: the majority vote per "
+            "modality (a tie counts as wrong).",
+        )
+        report.add_table(result.human, float_format="{:.4g}")
+        report.metrics["comparison"]["human"] = result.human
+
+
+def add_predictions(report, y_true, y_pred, *, y_proba=None, name="model"):
+    """Add the paper's reports of a set of predictions.
+
+    Accuracy and macro-F1, the classification report, both confusion
+    matrices, true vs predicted counts and per-class accuracy and
+    confidence.
+    """
+    from skmer.evaluation import (
+        ClassificationReportDisplay,
+        PerClassAccuracyDisplay,
+        PredictedCountsDisplay,
+        plot_confusion_matrices,
+    )
+
+    plt = _pyplot()
+    accuracy = accuracy_score(y_true, y_pred)
+    macro_f1 = f1_score(y_true, y_pred, average="macro")
+    report.add_section(
+        f"Classification report ({name})",
+        f"{len(y_true)} clips: accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}.",
+    )
+    display = ClassificationReportDisplay.from_predictions(y_true, y_pred)
+    report.add_table(display.report)
+    report.add_figure(display.figure_, name=f"{name}-classification-report")
+
+    report.add_section(f"Confusion matrix ({name})")
+    counts, _ = plot_confusion_matrices(y_true, y_pred)
+    report.add_figure(
+        counts.figure_,
+        name=f"{name}-confusion-matrix",
+        caption="Counts (left) and normalised over each true class (right).",
+    )
+
+    report.add_section(f"True vs predicted counts ({name})")
+    predicted = PredictedCountsDisplay.from_predictions(y_true, y_pred)
+    report.add_table(predicted.counts)
+    report.add_figure(predicted.figure_, name=f"{name}-predicted-counts")
+
+    report.add_section(f"Accuracy and confidence per class ({name})")
+    per_class = PerClassAccuracyDisplay.from_predictions(
+        y_true, y_pred, y_proba=y_proba
+    )
+    report.add_table(per_class.scores)
+    report.add_figure(per_class.figure_, name=f"{name}-per-class")
+    plt.close("all")
+    report.metrics[_key(name)] = {
+        "n_samples": len(y_true),
+        "accuracy": accuracy,
+        "f1_macro": macro_f1,
+        "classification_report": display.report,
+        "confusion_matrix": counts.confusion_matrix,
+        "labels": [str(label) for label in counts.display_labels],
+        "per_class": per_class.scores,
+    }
+
+
+def add_groups(report, y_true, y_pred, frame, *, detected=None, name="model"):
+    """Add accuracy (and face detection) by intensity, demographics and actor.
+
+    ``frame`` is the loader's per-clip table, rows aligned with the labels;
+    the columns it has among intensity, sex, age, race, ethnicity and actor
+    are used. ``detected`` holds the face boxes of ``locate_faces``.
+    """
+    from skmer.evaluation import GroupAccuracyDisplay, age_bands
+
+    frame = frame.reset_index(drop=True)
+    if "age" in frame and "age_band" not in frame:
+        frame = frame.assign(age_band=age_bands(frame["age"]))
+    groups = {
+        column: frame[column].astype(str).to_numpy()
+        for column in _GROUP_COLUMNS
+        if column in frame and frame[column].nunique() > 1
+    }
+    if not groups:
+        return
+    display = GroupAccuracyDisplay.from_predictions(
+        y_true, y_pred, groups, detected=detected
+    )
+    text = "Per emotion intensity, the actors' demographics where known, and actor"
+    if detected is not None:
+        text += ", with the face detector's hit rate (sampled frames with a face)"
+    report.add_section(
+        f"Accuracy by group ({name})",
+        text + ". A group well below the others shows a bias.",
+    )
+    report.add_figure(display.figure_, name=f"{name}-groups")
+    report.add_table(display.table)
+    report.metrics[_key(name, "groups")] = display.table
+    _pyplot().close("all")
+
+
+def add_model(report, estimator, X, y, *, name="model"):
+    """Add the sections that need the fitted classifier itself.
+
+    Training curves, example predictions, Grad-CAM and modality
+    contribution, as the classifier's streams allow.
+    ``estimator`` is the fitted classifier (the last step of the pipeline)
+    and ``X`` its input (the features, after scaling).
+    """
+    from skmer.evaluation import (
+        GradCAMDisplay,
+        ModalityContributionDisplay,
+        PredictionGridDisplay,
+        TrainingHistoryDisplay,
+    )
+
+    plt = _pyplot()
+    history = TrainingHistoryDisplay.from_estimator(estimator)
+    report.add_section(
+        f"Training curves ({name})",
+        f"Loss and accuracy per epoch on the training data and the "
+        f"classifier's validation split ({len(history.history)} epochs).",
+    )
+    report.add_figure(history.figure_, name=f"{name}-training-curves")
+    report.metrics[_key(name, "history")] = history.history
+    modalities = getattr(estimator, "modalities", "both")
+    if modalities in ("both", "face"):
+        grid = PredictionGridDisplay.from_estimator(
+            estimator, X, y, n_images=12, random_state=0
+        )
+        report.add_section(f"Example predictions ({name})")
+        report.add_figure(
+            grid.figure_,
+            name=f"{name}-examples",
+            caption="Face crops (middle frame) with true and predicted labels "
+            "and the confidence; green when right, red when wrong.",
+        )
+        cam = GradCAMDisplay.from_estimator(estimator, X, y, n_images=8, random_state=0)
+        report.add_section(
+            f"Grad-CAM of the face stream ({name})",
+            "Where in the face the network looked for the predicted emotion.",
+        )
+        report.add_figure(cam.figure_, name=f"{name}-grad-cam")
+    if modalities == "both":
+        contribution = ModalityContributionDisplay.from_estimator(estimator, X, y)
+        report.add_section(
+            f"Modality contribution ({name})",
+            "Ablation (one block replaced by its mean: the drop in accuracy "
+            "and in the probability of the true class) and gradient x input "
+            "attribution, per class.",
+        )
+        report.add_figure(contribution.figure_, name=f"{name}-contribution")
+        report.add_table(contribution.contribution)
+        report.metrics[_key(name, "contribution")] = contribution.contribution
+    plt.close("all")
+
+
+def summary_lines(result):
+    """One line per model: accuracy mean ± std over folds."""
+    rows = result.summary.set_index("model")
+    return [
+        f"{model:>6}: accuracy {row['accuracy_mean']:.3f} "
+        f"± {row['accuracy_std']:.3f}, macro-F1 {row['f1_macro_mean']:.3f} "
+        f"± {row['f1_macro_std']:.3f}"
+        for model, row in rows.iterrows()
+    ]
+
+
+def _key(*words):
+    """Make a metrics.json key of section names: 'fusion, fold 1' is 'fusion_fold_1'."""
+    return re.sub(r"[^a-z0-9]+", "_", " ".join(words).lower()).strip("_")
