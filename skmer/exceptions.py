@@ -9,6 +9,7 @@ __all__ = [
     "MissingStreamError",
     "NoFaceDetectedWarning",
     "SkippedFilesWarning",
+    "SpeakerLeakageWarning",
 ]
 
 
@@ -75,4 +76,15 @@ class SkippedFilesWarning(UserWarning):
 
     The message lists each skipped file with the reason. Their rows of the
     feature matrix are NaN, so rows stay aligned with the labels.
+    """
+
+
+class SpeakerLeakageWarning(UserWarning):
+    """A random split puts clips of the same speaker in training and test data.
+
+    Raised when the speakers (groups) are known but the cross-validation
+    splitter ignores them: the scores then partly measure how well the model
+    recognises the speaker, not the emotion, and overstate accuracy on new
+    speakers. Pass a group-aware splitter such as
+    :class:`~sklearn.model_selection.StratifiedGroupKFold`.
     """

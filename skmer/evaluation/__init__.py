@@ -1,0 +1,19 @@
+"""Evaluation: modality comparison, significance tests, reports, explanations."""
+
+# Authors: The skmer developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skmer.evaluation._compare import compare_modalities, paper_split
+from skmer.evaluation._stats import (
+    PairedTestResult,
+    corrected_resampled_ttest,
+    mcnemar_test,
+)
+
+__all__ = [
+    "PairedTestResult",
+    "compare_modalities",
+    "corrected_resampled_ttest",
+    "mcnemar_test",
+    "paper_split",
+]
