@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skmer.evaluation._compare import compare_modalities, paper_split
+from skmer.evaluation._contribution import modality_contribution
+from skmer.evaluation._gradcam import grad_cam
 from skmer.evaluation._stats import (
     PairedTestResult,
     corrected_resampled_ttest,
@@ -14,6 +16,8 @@ __all__ = [
     "PairedTestResult",
     "compare_modalities",
     "corrected_resampled_ttest",
+    "grad_cam",
     "mcnemar_test",
+    "modality_contribution",
     "paper_split",
 ]
