@@ -6,6 +6,12 @@
 from skmer.evaluation._compare import compare_modalities, paper_split
 from skmer.evaluation._contribution import modality_contribution
 from skmer.evaluation._gradcam import grad_cam
+from skmer.evaluation._groups import (
+    accuracy_by_group,
+    age_bands,
+    detection_rate_by_group,
+    read_crema_d_demographics,
+)
 from skmer.evaluation._stats import (
     PairedTestResult,
     corrected_resampled_ttest,
@@ -13,6 +19,10 @@ from skmer.evaluation._stats import (
 )
 
 __all__ = [
+    "accuracy_by_group",
+    "age_bands",
+    "detection_rate_by_group",
+    "read_crema_d_demographics",
     "PairedTestResult",
     "compare_modalities",
     "corrected_resampled_ttest",
