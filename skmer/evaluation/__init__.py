@@ -12,6 +12,19 @@ from skmer.evaluation._groups import (
     detection_rate_by_group,
     read_crema_d_demographics,
 )
+from skmer.evaluation._plot_explain import (
+    GradCAMDisplay,
+    GroupAccuracyDisplay,
+    ModalityContributionDisplay,
+    PredictionGridDisplay,
+)
+from skmer.evaluation._plot_report import (
+    ClassificationReportDisplay,
+    PerClassAccuracyDisplay,
+    PredictedCountsDisplay,
+    TrainingHistoryDisplay,
+    plot_confusion_matrices,
+)
 from skmer.evaluation._stats import (
     PairedTestResult,
     corrected_resampled_ttest,
@@ -19,15 +32,24 @@ from skmer.evaluation._stats import (
 )
 
 __all__ = [
+    "ClassificationReportDisplay",
+    "GradCAMDisplay",
+    "GroupAccuracyDisplay",
+    "ModalityContributionDisplay",
+    "PairedTestResult",
+    "PerClassAccuracyDisplay",
+    "PredictedCountsDisplay",
+    "PredictionGridDisplay",
+    "TrainingHistoryDisplay",
     "accuracy_by_group",
     "age_bands",
-    "detection_rate_by_group",
-    "read_crema_d_demographics",
-    "PairedTestResult",
     "compare_modalities",
     "corrected_resampled_ttest",
+    "detection_rate_by_group",
     "grad_cam",
     "mcnemar_test",
     "modality_contribution",
     "paper_split",
+    "plot_confusion_matrices",
+    "read_crema_d_demographics",
 ]
