@@ -9,6 +9,7 @@ __all__ = [
     "MissingStreamError",
     "NoFaceDetectedWarning",
     "SkippedFilesWarning",
+    "SpeakerLeakageWarning",
 ]
 
 
@@ -88,3 +89,14 @@ class SkippedFilesWarning(UserWarning):
     def __init__(self, message, skipped=()):
         super().__init__(message)
         self.skipped = list(skipped)
+
+
+class SpeakerLeakageWarning(UserWarning):
+    """A random split puts clips of the same speaker in training and test data.
+
+    Raised when the speakers (groups) are known but the cross-validation
+    splitter ignores them: the scores then partly measure how well the model
+    recognises the speaker, not the emotion, and overstate accuracy on new
+    speakers. Pass a group-aware splitter such as
+    :class:`~sklearn.model_selection.StratifiedGroupKFold`.
+    """
