@@ -105,6 +105,7 @@ def _make_clips(out_dir, random_state, echo):
 
     start = time.perf_counter()
     data = make_synthetic_clips(out_dir, random_state=random_state)
+    data.kind = "synthetic"
     echo(
         f"Clips: {len(data.paths)} from {len(np.unique(data.groups))} synthetic "
         f"actors, emotions {', '.join(data.target_names)}, in "

@@ -1,9 +1,11 @@
 """The command line: exit codes, one-line errors, demo and extract."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -76,14 +78,21 @@ def test_extract_writes_blocks_labels_and_groups(tmp_path, tiny_video, capsys):
         assert arrays["groups"].tolist() == ["1001", "1002"]
 
 
-def test_demo_reports_what_it_did(tmp_path, capsys):
-    status = main(["demo", "--out-dir", str(tmp_path / "clips"), "--quiet"])
+def test_demo_extracts_compares_and_reports(tmp_path, capsys, tiny_paper_preset):
+    report = tmp_path / "report"
+    args = ["demo", "--out-dir", str(tmp_path / "clips"), "--report", str(report)]
+    status = main([*args, "--quiet", "--preset", "paper", "--epochs", "1"])
     out = capsys.readouterr().out
     assert status == 0
     assert "synthetic" in out
     assert "Faces found:" in out
     assert "Face block:" in out and "x 12288 float32" in out
     assert "Audio block:" in out and "x 5120 float32" in out
+    assert "4 folds grouped by actor" in out
+    for model in ["face", "audio", "fusion"]:
+        assert re.search(rf"^ *{model}: accuracy \d\.\d{{3}} ± \d\.\d{{3}}", out, re.M)
+    assert f"Report: {report / 'index.html'}" in out
+    assert (report / "index.html").is_file()
 
 
 def test_extract_audio_only_corpus_gets_the_audio_block(tmp_path, tiny_wav, capsys):
@@ -101,6 +110,20 @@ def test_extract_audio_only_corpus_gets_the_audio_block(tmp_path, tiny_wav, caps
 
 
 @pytest.fixture(scope="module")
+def tiny_paper_preset():
+    """Shrink the 'paper' preset's network so that tests train in seconds.
+
+    The commands are what is tested here, not the network.
+    """
+    from skmer.neural_network import _classifier
+
+    tiny = {"filters": (4, 8), "branch_units": 8, "head_units": (8,)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(_classifier.PRESETS, "paper", tiny)
+        yield
+
+
+@pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     """Twelve synthetic clips (4 actors x 3 emotions), named like CREMA-D."""
     from skmer.datasets import make_synthetic_clips
@@ -111,7 +134,7 @@ def clips(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trained_model(clips, tmp_path_factory):
+def trained_model(clips, tmp_path_factory, tiny_paper_preset):
     """A model saved by 'skmer train' on the clips (paper preset, 2 epochs)."""
     model = tmp_path_factory.mktemp("model") / "model.joblib"
     status = main(
@@ -141,10 +164,10 @@ def test_train_saves_a_pipeline_from_paths_to_labels(trained_model, clips):
     # The extractors are left as the user would build them: raising on errors.
     assert pipeline.get_params()["features__face__on_error"] == "raise"
     paths = sorted(str(path) for path in clips.glob("*.mp4"))
-    assert pipeline.predict_proba(paths).shape == (12, 3)
+    assert pipeline.predict_proba(paths).shape == (24, 3)
 
 
-def test_train_skips_bad_files_when_asked(clips, tmp_path, capsys):
+def test_train_skips_bad_files_when_asked(clips, tmp_path, capsys, tiny_paper_preset):
     folder = tmp_path / "clips"
     shutil.copytree(clips, folder)
     (folder / "9001_IEO_ANG_HI.mp4").write_bytes(b"not a video")
@@ -157,9 +180,9 @@ def test_train_skips_bad_files_when_asked(clips, tmp_path, capsys):
     assert not model.exists()
     assert main([*args, "--skip-bad-files"]) == 0
     out = capsys.readouterr().out
-    assert "Skipped 1 of 13 clips that could not be read:" in out
+    assert "Skipped 1 of 25 clips that could not be read:" in out
     assert "9001_IEO_ANG_HI.mp4: MediaError: Cannot decode" in out
-    assert "on 12 clips" in out
+    assert "on 24 clips" in out
     assert model.exists()
 
 
@@ -197,3 +220,69 @@ def test_predict_rejects_what_is_not_a_model(clips, tmp_path, capsys):
     joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
     assert main(["predict", clip, "--model", str(tmp_path / "dict.joblib")]) == 1
     assert "it holds a dict" in capsys.readouterr().err
+
+
+def test_evaluate_writes_a_report_that_renders(
+    trained_model, clips, tmp_path, capsys, browser
+):
+    report = tmp_path / "report"
+    args = ["evaluate", str(clips), "--model", str(trained_model)]
+    assert main([*args, "--report", str(report), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 24 clips", out)
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert metrics["model"]["n_samples"] == 24
+    assert metrics["model"]["labels"] == ["ANG", "HAP", "SAD"]
+    assert np.array(metrics["model"]["confusion_matrix"]).sum() == 24
+    assert {row["variable"] for row in metrics["model_groups"]} >= {"actor"}
+    assert len(metrics["model_history"]) == 2
+    assert {"model_contribution", "model_groups"} <= set(metrics)
+    assert browser.open(report / "index.html").startswith("skmer evaluate")
+    images = dict(browser.images())
+    names = {Path(src).stem for src in images}
+    assert {
+        "model-classification-report",
+        "model-confusion-matrix",
+        "model-predicted-counts",
+        "model-per-class",
+        "model-groups",
+        "model-training-curves",
+        "model-examples",
+        "model-grad-cam",
+        "model-contribution",
+    } <= names
+    assert all(images.values()), images
+
+
+def test_compare_writes_the_comparison_report(
+    clips, tmp_path, capsys, tiny_paper_preset, browser
+):
+    report = tmp_path / "report"
+    args = ["compare", str(clips), "--report", str(report), "--preset", "paper"]
+    assert main([*args, "--epochs", "1", "--folds", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Compared face, audio and fusion on 2 folds" in out
+    metrics = json.loads((report / "metrics.json").read_text())
+    summary = metrics["comparison"]["summary"]
+    assert [row["model"] for row in summary] == ["face", "audio", "fusion"]
+    tests = metrics["comparison"]["tests"]
+    assert {row["test"] for row in tests} == {"corrected_ttest", "mcnemar"}
+    assert metrics["fusion_out_of_fold"]["n_samples"] == 24
+    browser.open(report / "index.html")
+    images = dict(browser.images())
+    assert "modality-comparison.png" in images
+    assert len(images) >= 9 and all(images.values()), images
+    assert "Significance of fusion" in browser.text()
+
+
+def test_evaluate_rejects_a_dataset_with_other_labels(trained_model, tmp_path, capsys):
+    from skmer.datasets import make_synthetic_clips
+
+    folder = tmp_path / "other"
+    make_synthetic_clips(
+        folder, n_actors=1, n_clips_per_emotion=1, emotions=("FEA",), duration=1.0
+    )
+    args = ["evaluate", str(folder), "--model", str(trained_model)]
+    assert main([*args, "--report", str(tmp_path / "r"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "None of the labels of the dataset (FEA) is a class of the model" in err
