@@ -720,3 +720,47 @@ def test_explanations_reject_unimodal_models(fusion):
         grad_cam(clf, X[:1], target=["XXX"])
     with pytest.raises(TypeError, match="grad_cam needs a DualStreamClassifier"):
         grad_cam(LogisticRegression(), X)
+
+
+# --- real recordings ------------------------------------------------------------
+
+
+@pytest.mark.dataset
+def test_human_raters_on_the_crema_d_clips(shared_data):
+    from skmer.datasets import load_crema_d
+
+    data = load_crema_d(shared_data / "crema-d", sentences="IEO", intensities="HI")
+    # A model that is always right, next to the raters of each modality: the
+    # raters' accuracies are those of the data README.
+    predictions = pd.DataFrame(
+        {
+            "y_true": data.target,
+            **{f"y_pred_{m}": data.target for m in ("face", "audio", "fusion")},
+        }
+    )
+    table = _human_table(predictions, data.frame, ["face", "audio", "both"])
+    human = table.set_index("model")["human_accuracy"].round(3)
+    assert human.to_dict() == {"face": 0.794, "audio": 0.5, "fusion": 0.767}
+    assert table["n_samples"].tolist() == [180] * 3
+    assert (table["model_accuracy"] == 1).all()
+
+
+@pytest.mark.dataset
+def test_detection_misses_show_up_by_actor_and_race(shared_data):
+    from skmer.datasets import load_crema_d
+    from skmer.feature_extraction import FaceExtractor
+
+    data = load_crema_d(
+        shared_data / "crema-d",
+        sentences="IEO",
+        intensities="HI",
+        actors=[1001, 1002, 1032],
+    )
+    boxes = FaceExtractor(n_frames=5).locate_faces(data.paths)
+    groups = data.frame[["actor", "race"]].assign(age_band=age_bands(data.frame.age))
+    table = detection_rate_by_group(boxes, groups)
+    by_actor = table[table.variable == "actor"].set_index("group")["detection_rate"]
+    assert by_actor.idxmin() == "1032"
+    assert by_actor["1032"] < 1
+    by_race = table[table.variable == "race"].set_index("group")["detection_rate"]
+    assert by_race["African American"] < by_race["Caucasian"]

@@ -108,7 +108,7 @@ def _modality_param(estimator):
     )
 
 
-def _check_splits(cv, y, groups, protocol, random_state):
+def _check_splits(cv, y, groups, protocol, random_state, batch_size):
     """Return the list of (train, test) and the validation fraction, or warn."""
     if protocol == "paper":
         if groups is not None:
@@ -121,7 +121,9 @@ def _check_splits(cv, y, groups, protocol, random_state):
                 SpeakerLeakageWarning,
                 stacklevel=caller_stacklevel(),
             )
-        train, validation, test = paper_split(y, random_state=random_state)
+        train, validation, test = paper_split(
+            y, batch_size=batch_size, random_state=random_state
+        )
         fraction = len(validation) / (len(train) + len(validation))
         return [(np.sort(np.concatenate([train, validation])), test)], fraction
     if cv is None or isinstance(cv, Integral):
@@ -211,7 +213,8 @@ def compare_modalities(
     protocol : {'cv', 'paper'}, default='cv'
         ``'cv'``: the folds of ``cv``. ``'paper'``: the paper's protocol, for
         reproduction only, a single stratified random 70:15:15 split
-        (:func:`paper_split`, training part trimmed to a multiple of 32); the
+        (:func:`paper_split`, training part trimmed to a multiple of the
+        estimator's ``batch_size``, 32 if it has none); the
         models train on the training and validation parts, with the
         classifier's ``validation_fraction`` set so that its early-stopping
         split has the size of the validation part. It ignores ``cv`` and
@@ -335,8 +338,11 @@ def compare_modalities(
                 + (f", missing {', '.join(missing)}." if missing else ".")
             )
     rng = check_random_state(random_state)
+    batch_size = estimator.get_params().get(
+        param.replace("modalities", "batch_size"), 32
+    )
     splits, validation_fraction = _check_splits(
-        cv, y, groups, protocol, rng.randint(2**31 - 1)
+        cv, y, groups, protocol, rng.randint(2**31 - 1), batch_size
     )
     labels = np.unique(y)
 
