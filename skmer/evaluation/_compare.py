@@ -266,7 +266,9 @@ def compare_modalities(
             One row per sample (in the order of ``X``): ``fold``, ``y_true``,
             and for each model ``y_pred_<model>`` and, when the estimator
             has ``predict_proba``, ``confidence_<model>`` (the largest class
-            probability); the out-of-fold predictions.
+            probability); the out-of-fold predictions. With
+            ``protocol='paper'`` only the test part is predicted: the other
+            rows have ``fold`` -1 and no predictions.
         human : DataFrame or None
             With ``human_votes``: one row per modality, ``model``,
             ``human_votes`` (the vote column), ``n_samples``,
