@@ -35,6 +35,7 @@ from skmer.evaluation import (
     paper_split,
     plot_confusion_matrices,
     read_crema_d_demographics,
+    read_crema_d_votes,
 )
 from skmer.evaluation._compare import _human_table
 from skmer.exceptions import SpeakerLeakageWarning
@@ -509,6 +510,58 @@ def test_read_crema_d_demographics(tmp_path):
         read_crema_d_demographics(tmp_path / "nope.csv")
 
 
+SUMMARY_TABLE = (
+    '"","FileName","VoiceVote","VoiceLevel","FaceVote","FaceLevel",'
+    '"MultiModalVote","MultiModalLevel"\n'
+    '"1","1001_IEO_NEU_XX","N","69.1","N","92.22","N","64.78"\n'
+    '"2","1001_IEO_HAP_LO","N","71.67","H","57","H","57.38"\n'
+    '"3","1001_IEO_SAD_HI","A:S","40","S","80","",""\n'
+)
+
+
+def test_read_crema_d_votes_feeds_the_human_baseline(tmp_path):
+    path = tmp_path / "summaryTable.csv"
+    path.write_text(SUMMARY_TABLE)
+    votes = read_crema_d_votes(path)
+    assert votes.columns.tolist() == [
+        "clip",
+        "voice_vote",
+        "voice_level",
+        "face_vote",
+        "face_level",
+        "multimodal_vote",
+        "multimodal_level",
+    ]
+    assert votes["voice_vote"].tolist() == ["NEU", "NEU", "ANG:SAD"]
+    assert votes["face_level"].tolist() == [92.22, 57.0, 80.0]
+    assert votes["multimodal_vote"].isna().tolist() == [False, False, True]
+    # Aligned on clip names, the votes are the human_votes of the clips.
+    clips = ["1001_IEO_SAD_HI", "1001_IEO_HAP_LO"]
+    aligned = votes.set_index("clip").loc[clips].reset_index()
+    predictions = pd.DataFrame(
+        {
+            "y_true": ["SAD", "HAP"],
+            **{f"y_pred_{m}": ["SAD", "SAD"] for m in ("face", "audio", "fusion")},
+        }
+    )
+    table = _human_table(predictions, aligned, ["face", "audio", "both"])
+    assert table["human_accuracy"].tolist() == [1.0, 0.0, 1.0]
+    assert table["n_samples"].tolist() == [2, 2, 1]
+
+
+def test_read_crema_d_votes_errors(tmp_path):
+    path = tmp_path / "summaryTable.csv"
+    path.write_text('"FileName","VoiceVote"\n"1001_IEO_NEU_XX","N"\n')
+    message = (
+        "missing VoiceLevel, FaceVote, FaceLevel, MultiModalVote, MultiModalLevel."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        read_crema_d_votes(path)
+    message = f"CREMA-D summary table file {str(tmp_path / 'x.csv')!r} does not exist."
+    with pytest.raises(FileNotFoundError, match=re.escape(message)):
+        read_crema_d_votes(tmp_path / "x.csv")
+
+
 # --- report displays ----------------------------------------------------------
 
 Y_TRUE = np.array(["ANG", "ANG", "HAP", "SAD", "SAD", "SAD"])
@@ -730,6 +783,13 @@ def test_human_raters_on_the_crema_d_clips(shared_data):
     from skmer.datasets import load_crema_d
 
     data = load_crema_d(shared_data / "crema-d", sentences="IEO", intensities="HI")
+    votes = read_crema_d_votes(shared_data / "crema-d" / "summaryTable.csv")
+    assert len(votes) == 7442
+    clips = [path.rsplit("/", 1)[-1][:-4] for path in data.paths]
+    aligned = votes.set_index("clip").loc[clips].reset_index()
+    pd.testing.assert_series_equal(
+        aligned["face_vote"], data.frame["face_vote"], check_names=False
+    )
     # A model that is always right, next to the raters of each modality: the
     # raters' accuracies are those of the data README.
     predictions = pd.DataFrame(
