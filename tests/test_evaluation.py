@@ -349,9 +349,14 @@ def test_compare_modalities_paper_protocol_sets_validation_fraction(monkeypatch)
 
 def test_compare_modalities_pipeline_and_wilcoxon():
     X, y, groups = block_data()
-    model = make_pipeline(FunctionTransformer(), BlockClassifier())
+    model = make_pipeline(FunctionTransformer(np.asarray), BlockClassifier())
     result = compare_modalities(
-        model, X, y, groups=groups, test="wilcoxon", modalities=["face", "both"]
+        model,
+        X.tolist(),
+        y,
+        groups=groups,
+        test="wilcoxon",
+        modalities=["face", "both"],
     )
     assert list(result.summary["model"]) == ["face", "fusion"]
     assert set(result.tests["test"]) == {"wilcoxon", "mcnemar"}

@@ -17,7 +17,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 from sklearn.model_selection._split import GroupsConsumerMixin
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 
 from skmer.evaluation._base import final_estimator
 from skmer.evaluation._stats import corrected_resampled_ttest, mcnemar_test
@@ -159,10 +159,6 @@ def _scores(y_true, y_pred, labels):
         "recall_macro": recall,
         "f1_macro": f1,
     }
-
-
-def _take(X, index):
-    return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
 def compare_modalities(
@@ -360,8 +356,8 @@ def compare_modalities(
                 name = param.replace("modalities", "validation_fraction")
                 if name in model.get_params():
                     model.set_params(**{name: validation_fraction})
-            model.fit(_take(X, train), y[train])
-            X_test = _take(X, test_index)
+            model.fit(_safe_indexing(X, train), y[train])
+            X_test = _safe_indexing(X, test_index)
             if hasattr(model, "predict_proba"):
                 proba = model.predict_proba(X_test)
                 classes = final_estimator(model).classes_
