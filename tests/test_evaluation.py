@@ -144,6 +144,21 @@ def block_data(n_speakers=12, seed=0):
     return X, y, groups
 
 
+def test_import_loads_neither_tensorflow_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skmer.evaluation as e; assert all(hasattr(e, n) for n in "
+        "e.__all__); print([m for m in ('tensorflow', 'keras', 'matplotlib') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
 # --- statistics -----------------------------------------------------------
 
 
