@@ -10,6 +10,14 @@ modality on the same clips (from summaryTable.csv).
 Usage::
 
     nice python benchmarks/bench_compare_modalities.py [--out results.csv]
+
+Measured once (seed 0, recommended preset; about 33 minutes, feature
+extraction included, on 2 CPU cores shared with other jobs), accuracy mean
++- std over the 5 folds: face 0.817 +- 0.032, audio 0.800 +- 0.060, fusion
+0.900 +- 0.054 (macro-F1 0.816, 0.796, 0.901). Fusion against face:
+corrected t-test p = 0.166, McNemar p = 0.021; against audio: p = 0.016 and
+0.0013. Human raters on the same 180 clips (majority vote, six choices):
+face 0.794, voice 0.500, audio-visual 0.767.
 """
 
 import argparse

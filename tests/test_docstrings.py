@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "skmer.datasets",
     "skmer.neural_network",
     "skmer.pipeline",
+    "skmer.evaluation",
 ]
 
 # numpydoc error codes we do not enforce, with the reason.

@@ -5,12 +5,12 @@
 
 from skmer.evaluation._compare import compare_modalities, paper_split
 from skmer.evaluation._contribution import modality_contribution
+from skmer.evaluation._crema_d import read_crema_d_demographics, read_crema_d_votes
 from skmer.evaluation._gradcam import grad_cam
 from skmer.evaluation._groups import (
     accuracy_by_group,
     age_bands,
     detection_rate_by_group,
-    read_crema_d_demographics,
 )
 from skmer.evaluation._plot_explain import (
     GradCAMDisplay,
@@ -52,4 +52,5 @@ __all__ = [
     "paper_split",
     "plot_confusion_matrices",
     "read_crema_d_demographics",
+    "read_crema_d_votes",
 ]

@@ -17,7 +17,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 from sklearn.model_selection._split import GroupsConsumerMixin
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 
 from skmer.evaluation._base import final_estimator
 from skmer.evaluation._stats import corrected_resampled_ttest, mcnemar_test
@@ -108,7 +108,7 @@ def _modality_param(estimator):
     )
 
 
-def _check_splits(cv, y, groups, protocol, random_state):
+def _check_splits(cv, y, groups, protocol, random_state, batch_size):
     """Return the list of (train, test) and the validation fraction, or warn."""
     if protocol == "paper":
         if groups is not None:
@@ -121,7 +121,9 @@ def _check_splits(cv, y, groups, protocol, random_state):
                 SpeakerLeakageWarning,
                 stacklevel=caller_stacklevel(),
             )
-        train, validation, test = paper_split(y, random_state=random_state)
+        train, validation, test = paper_split(
+            y, batch_size=batch_size, random_state=random_state
+        )
         fraction = len(validation) / (len(train) + len(validation))
         return [(np.sort(np.concatenate([train, validation])), test)], fraction
     if cv is None or isinstance(cv, Integral):
@@ -157,10 +159,6 @@ def _scores(y_true, y_pred, labels):
         "recall_macro": recall,
         "f1_macro": f1,
     }
-
-
-def _take(X, index):
-    return X.iloc[index] if hasattr(X, "iloc") else X[index]
 
 
 def compare_modalities(
@@ -211,7 +209,8 @@ def compare_modalities(
     protocol : {'cv', 'paper'}, default='cv'
         ``'cv'``: the folds of ``cv``. ``'paper'``: the paper's protocol, for
         reproduction only, a single stratified random 70:15:15 split
-        (:func:`paper_split`, training part trimmed to a multiple of 32); the
+        (:func:`paper_split`, training part trimmed to a multiple of the
+        estimator's ``batch_size``, 32 if it has none); the
         models train on the training and validation parts, with the
         classifier's ``validation_fraction`` set so that its early-stopping
         split has the size of the validation part. It ignores ``cv`` and
@@ -263,7 +262,9 @@ def compare_modalities(
             One row per sample (in the order of ``X``): ``fold``, ``y_true``,
             and for each model ``y_pred_<model>`` and, when the estimator
             has ``predict_proba``, ``confidence_<model>`` (the largest class
-            probability); the out-of-fold predictions.
+            probability); the out-of-fold predictions. With
+            ``protocol='paper'`` only the test part is predicted: the other
+            rows have ``fold`` -1 and no predictions.
         human : DataFrame or None
             With ``human_votes``: one row per modality, ``model``,
             ``human_votes`` (the vote column), ``n_samples``,
@@ -335,8 +336,11 @@ def compare_modalities(
                 + (f", missing {', '.join(missing)}." if missing else ".")
             )
     rng = check_random_state(random_state)
+    batch_size = estimator.get_params().get(
+        param.replace("modalities", "batch_size"), 32
+    )
     splits, validation_fraction = _check_splits(
-        cv, y, groups, protocol, rng.randint(2**31 - 1)
+        cv, y, groups, protocol, rng.randint(2**31 - 1), batch_size
     )
     labels = np.unique(y)
 
@@ -352,8 +356,8 @@ def compare_modalities(
                 name = param.replace("modalities", "validation_fraction")
                 if name in model.get_params():
                     model.set_params(**{name: validation_fraction})
-            model.fit(_take(X, train), y[train])
-            X_test = _take(X, test_index)
+            model.fit(_safe_indexing(X, train), y[train])
+            X_test = _safe_indexing(X, test_index)
             if hasattr(model, "predict_proba"):
                 proba = model.predict_proba(X_test)
                 classes = final_estimator(model).classes_

@@ -22,9 +22,11 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
       ``X_reference`` (the training data, ideally), so that the model sees
       an uninformative but typical input, and the drop in accuracy and in
       the mean probability of the true class is recorded;
-    - **gradient x input**: the absolute value of the gradient of the true
-      class's probability times the input, summed over the block's values,
-      as a share of the sum over both blocks.
+    - **gradient x (input - reference)**: the gradient of the true class's
+      probability times the difference between the input and the mean of
+      ``X_reference``, summed over the block's values (the first-order
+      estimate of the ablation's effect); its absolute value, averaged over
+      samples, as a share of the sum over both blocks.
 
     Parameters
     ----------
@@ -46,8 +48,8 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
         ``class``, ``modality`` (``'face'`` or ``'audio'``), ``n_samples``,
         ``accuracy`` (of the full model), ``accuracy_ablated``,
         ``accuracy_drop``, ``proba_drop`` (mean drop of the true class's
-        probability) and ``attribution`` (the gradient x input share, the
-        two modalities of a class summing to 1).
+        probability) and ``attribution`` (the gradient x (input -
+        reference) share, the two modalities of a class summing to 1).
 
     See Also
     --------
@@ -55,11 +57,11 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
 
     Notes
     -----
-    A modality the model ignores gives drops near zero. Ablation measures
-    what the model loses without a modality; the gradient measures the local
-    sensitivity of its output. The two can disagree when the modalities are
-    redundant: either one alone may suffice, so ablating one costs little
-    although both carry gradient.
+    A modality the model ignores gives drops and shares near zero. Ablation
+    measures what the model loses without a modality; the gradient term is
+    its linear approximation, which holds for small changes only. The two
+    can disagree when the modalities are redundant: either one alone may
+    suffice, so ablating one costs little although both carry gradient.
 
     Examples
     --------
@@ -122,10 +124,18 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
         output = clf.model_(tensors, training=False)
         score = tf.reduce_sum(output * onehot)
     gradients = tape.gradient(score, tensors)
+    # Gradient x (input - reference mean), summed over the block: the
+    # first-order estimate of the ablation's effect on the probability. The
+    # signed sum, unlike a sum of absolute values, does not grow with the
+    # number of values in the block (a face block has far more than an MFCC
+    # block).
+    baseline = encoder.transform(reference.mean(axis=0, keepdims=True))
     saliency = {
-        modality: np.abs(gradients[modality].numpy() * inputs[modality])
-        .reshape(len(y), -1)
-        .sum(axis=1)
+        modality: np.abs(
+            (gradients[modality].numpy() * (inputs[modality] - baseline[modality]))
+            .reshape(len(y), -1)
+            .sum(axis=1)
+        )
         for modality in _MODALITIES
     }
 

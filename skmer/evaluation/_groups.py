@@ -3,8 +3,6 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import os
-
 import numpy as np
 import pandas as pd
 
@@ -12,16 +10,7 @@ __all__ = [
     "accuracy_by_group",
     "age_bands",
     "detection_rate_by_group",
-    "read_crema_d_demographics",
 ]
-
-_DEMOGRAPHICS = {
-    "ActorID": "actor",
-    "Age": "age",
-    "Sex": "sex",
-    "Race": "race",
-    "Ethnicity": "ethnicity",
-}
 
 
 def _check_groups(groups, n_samples):
@@ -202,56 +191,3 @@ def age_bands(age, *, width=10):
             for lo in low
         ]
     )
-
-
-def read_crema_d_demographics(path):
-    r"""Read CREMA-D's ``VideoDemographics.csv``: one row per actor.
-
-    :func:`~skmer.datasets.load_crema_d` joins this file to its ``frame``
-    when it sits in the release's folder; read it here when it lives
-    elsewhere, and join it on ``actor``.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The CSV file, with the columns ``ActorID``, ``Age``, ``Sex``,
-        ``Race`` and ``Ethnicity``.
-
-    Returns
-    -------
-    demographics : DataFrame
-        Columns ``actor`` (str), ``age``, ``age_band`` (see
-        :func:`age_bands`), ``sex`` (lower case), ``race`` and
-        ``ethnicity``.
-
-    Examples
-    --------
-    >>> import os
-    >>> import tempfile
-    >>> from skmer.evaluation import read_crema_d_demographics
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> path = os.path.join(tmp.name, "VideoDemographics.csv")
-    >>> with open(path, "w") as f:
-    ...     _ = f.write('"ActorID","Age","Sex","Race","Ethnicity"\n'
-    ...                 '1001,51,"Male","Caucasian","Not Hispanic"\n')
-    >>> read_crema_d_demographics(path)[["actor", "age_band", "sex"]]
-      actor age_band   sex
-    0  1001    50-59  male
-    >>> tmp.cleanup()
-    """
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"CREMA-D demographics file {os.fspath(path)!r} does not exist: "
-            "expected VideoDemographics.csv of the CREMA-D release."
-        )
-    table = pd.read_csv(path, dtype={"ActorID": str})
-    missing = [column for column in _DEMOGRAPHICS if column not in table.columns]
-    if missing:
-        raise ValueError(
-            f"CREMA-D demographics file {os.fspath(path)!r} must have the columns "
-            f"{', '.join(_DEMOGRAPHICS)}; missing {', '.join(missing)}."
-        )
-    table = table[list(_DEMOGRAPHICS)].rename(columns=_DEMOGRAPHICS)
-    table["sex"] = table["sex"].str.lower()
-    table.insert(2, "age_band", age_bands(table["age"]))
-    return table

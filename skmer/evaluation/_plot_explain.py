@@ -437,7 +437,7 @@ class ModalityContributionDisplay:
     ----------
     ax_ : ndarray of 2 matplotlib Axes
         The ablation panel (drop of the true class's probability and of
-        accuracy) and the gradient x input panel.
+        accuracy) and the gradient attribution panel.
     figure_ : matplotlib Figure
         Figure containing the panels.
 
@@ -538,7 +538,7 @@ class ModalityContributionDisplay:
             )
         axes[0].axhline(0, color="gray", linewidth=0.8)
         axes[0].set_title("Ablation (block replaced by its mean)")
-        axes[1].set_title("Gradient x input share")
+        axes[1].set_title("Gradient x (input - mean) share")
         axes[1].set_ylim(0, 1)
         for axis in axes:
             axis.set_xticks(position, classes)
