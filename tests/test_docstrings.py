@@ -13,6 +13,7 @@ PUBLIC_MODULES = [
     "skmer.feature_extraction",
     "skmer.datasets",
     "skmer.neural_network",
+    "skmer.preprocessing",
 ]
 
 # numpydoc error codes we do not enforce, with the reason.
