@@ -58,6 +58,12 @@ def parse_args(argv=None):
     parser.add_argument(
         "--seconds", type=float, default=2.0, help="length of sound analysed"
     )
+    parser.add_argument(
+        "--min-clips",
+        type=int,
+        default=10,
+        help="drop classes with fewer clips (the CREMA-D folder holds 1 DIS)",
+    )
     parser.add_argument("--speaker-norm", action="store_true")
     parser.add_argument(
         "--folds", type=int, default=4, help="GroupKFold splits; 0: leave one out"
@@ -191,8 +197,15 @@ def main(argv=None):
     args = parse_args(argv)
     data = load_dataset(args.root)
     y, groups = np.asarray(data.target), np.asarray(data.groups)
+    paths = np.asarray(data.paths)
+    labels, counts = np.unique(y, return_counts=True)
+    rare = labels[counts < args.min_clips]
+    if len(rare):
+        keep = ~np.isin(y, rare)
+        print(f"dropped {np.sum(~keep)} clips of classes {rare.tolist()}")
+        y, groups, paths = y[keep], groups[keep], paths[keep]
     start = time.perf_counter()
-    X, mfcc, shape = extract(np.asarray(data.paths), args)
+    X, mfcc, shape = extract(paths, args)
     print(
         f"{len(y)} clips, {len(np.unique(groups))} speakers, classes "
         f"{np.unique(y).tolist()}; {args.features} {shape} extracted in "
