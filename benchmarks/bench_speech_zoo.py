@@ -7,8 +7,9 @@ load_dataset) and prints the table of the speech paper: accuracy, macro
 precision, recall and F1 as mean +- standard deviation over the folds, plus
 the number of parameters, the seconds per training epoch (fit time over
 epochs run, so it includes graph tracing and the validation pass), the mean
-number of epochs early stopping ran, and the total time of the row. A non-deep anchor, an SVM on the mean and standard deviation of MFCCs
-over time, runs on the same folds.
+number of epochs early stopping ran, and the total time of the row. A
+non-deep anchor, an SVM on the mean and standard deviation of MFCCs over
+time, runs on the same folds.
 
 Folds are grouped by speaker (GroupKFold; --folds 0 for LeaveOneGroupOut):
 no speaker is in both the training and the test data. Features are
