@@ -21,6 +21,7 @@ _submodules = [
     "feature_extraction",
     "io",
     "neural_network",
+    "preprocessing",
     "utils",
 ]
 

@@ -15,6 +15,7 @@ PUBLIC_MODULES = [
     "skmer.neural_network",
     "skmer.pipeline",
     "skmer.evaluation",
+    "skmer.preprocessing",
 ]
 
 # numpydoc error codes we do not enforce, with the reason.

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skmer.feature_extraction._face import FaceExtractor
+from skmer.feature_extraction._logmel import LogMelExtractor
 from skmer.feature_extraction._mfcc import MFCCExtractor
 
-__all__ = ["FaceExtractor", "MFCCExtractor"]
+__all__ = ["FaceExtractor", "LogMelExtractor", "MFCCExtractor"]

@@ -220,6 +220,7 @@ def build_dual_stream_cnn(
     dropout=0.5,
     batch_norm_momentum=0.99,
     augment=False,
+    audio_architecture="cnn",
     seed=None,
 ):
     """Build the dual-stream CNN for face frames and an MFCC matrix.
@@ -271,6 +272,12 @@ def build_dual_stream_cnn(
         Add training-only augmentation layers: random horizontal flips and
         brightness and contrast jitter of the face frames; time and frequency
         masking (:class:`SpecAugment`) and Gaussian noise on the MFCC matrix.
+    audio_architecture : {'cnn', 'alexnet', 'resnet', 'inception', 'vgg16', \
+'vgg19', 'lstm', 'transformer'}, default='cnn'
+        Network of the audio stream before its dense layer. ``'cnn'`` is the
+        paper's (the convolution blocks of ``filters``); the others are the
+        networks of :func:`build_speech_network`, with base width
+        ``filters[0]``.
     seed : int, default=None
         Seed of the weight initialisers, dropout and augmentation layers.
         ``None`` draws fresh seeds.
@@ -357,14 +364,27 @@ def build_dual_stream_cnn(
         if augment:
             x = SpecAugment(seed=next(seeds), name="audio_mask")(x)
             x = layers.GaussianNoise(0.1, seed=next(seeds), name="audio_noise")(x)
-        x = _conv_stack(
-            x,
-            filters=filters,
-            kernel_size=kernel_size,
-            momentum=batch_norm_momentum,
-            seeds=seeds,
-            name="audio",
-        )
+        if audio_architecture == "cnn":
+            x = _conv_stack(
+                x,
+                filters=filters,
+                kernel_size=kernel_size,
+                momentum=batch_norm_momentum,
+                seeds=seeds,
+                name="audio",
+            )
+        else:
+            # Imported here: the speech networks reuse this module's blocks.
+            from skmer.neural_network._speech_architectures import speech_features
+
+            x = speech_features(
+                x,
+                audio_architecture,
+                width=filters[0],
+                dropout=dropout,
+                batch_norm_momentum=batch_norm_momentum,
+                seeds=seeds,
+            )
         x = _dense(
             x,
             branch_units,

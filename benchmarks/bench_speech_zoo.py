@@ -1,0 +1,252 @@
+"""Speech emotion model zoo, side by side, on speaker-independent folds.
+
+Runs every architecture of SpeechClassifier ('cnn', 'alexnet', 'resnet',
+'inception', 'vgg16', 'vgg19', 'lstm', 'transformer') on the same folds of a
+dataset folder (EmoDB, CREMA-D or RAVDESS, detected by skmer.datasets.
+load_dataset) and prints the table of the speech paper: accuracy, macro
+precision, recall and F1 as mean +- standard deviation over the folds, plus
+the number of parameters, the seconds per training epoch (fit time over
+epochs run, so it includes graph tracing and the validation pass), the mean
+number of epochs early stopping ran, and the total time of the row. A
+non-deep anchor, an SVM on the mean and standard deviation of MFCCs over
+time, runs on the same folds.
+
+Folds are grouped by speaker (GroupKFold; --folds 0 for LeaveOneGroupOut):
+no speaker is in both the training and the test data. Features are
+extracted once per clip (through a disk cache). Standardisation is learnt on
+the training folds only (StandardScaler per column), or, with
+--speaker-norm, done per speaker with SpeakerNormalizer: each speaker's
+clips standardised with that speaker's own statistics, the test speakers'
+with their test clips'. Only fair when a speaker's clips do not form a known
+balanced set of emotions (see the SpeakerNormalizer docs): use it on EmoDB,
+not on the CREMA-D clips of ../shared/data.
+
+Usage::
+
+    nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb
+    nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --speaker-norm
+    nice python benchmarks/bench_speech_zoo.py ../shared/data/crema-d --folds 5
+    python benchmarks/bench_speech_zoo.py DIR --archs cnn lstm --epochs 10
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from skmer.datasets import load_dataset
+from skmer.feature_extraction import LogMelExtractor, MFCCExtractor
+from skmer.neural_network import SpeechClassifier
+from skmer.neural_network._speech_architectures import SPEECH_ARCHITECTURES
+from skmer.preprocessing import SpeakerNormalizer
+
+DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", help="dataset folder (EmoDB, CREMA-D or RAVDESS)")
+    parser.add_argument("--features", choices=["logmel", "mfcc"], default="logmel")
+    parser.add_argument("--n-bands", type=int, default=40, help="mels or MFCCs")
+    parser.add_argument("--sr", type=int, default=16000)
+    parser.add_argument("--n-fft", type=int, default=1024)
+    parser.add_argument("--hop", type=int, default=512)
+    parser.add_argument(
+        "--seconds", type=float, default=2.0, help="length of sound analysed"
+    )
+    parser.add_argument(
+        "--min-clips",
+        type=int,
+        default=10,
+        help="drop classes with fewer clips (the CREMA-D folder holds 1 DIS)",
+    )
+    parser.add_argument("--speaker-norm", action="store_true")
+    parser.add_argument(
+        "--folds", type=int, default=4, help="GroupKFold splits; 0: leave one out"
+    )
+    parser.add_argument("--archs", nargs="*", default=list(SPEECH_ARCHITECTURES))
+    parser.add_argument("--no-anchor", action="store_true", help="skip the SVM")
+    parser.add_argument("--epochs", type=int, default=40, help="cap on epochs")
+    parser.add_argument("--patience", type=int, default=8)
+    parser.add_argument("--width", type=int, default=16)
+    parser.add_argument("--augment", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", default=str(DEFAULT_CACHE))
+    parser.add_argument("--out", help="JSON file of the per-fold results")
+    return parser.parse_args(argv)
+
+
+def extract(paths, args):
+    """Spectrograms (for the networks) and MFCC matrices (for the anchor)."""
+    n_frames = 1 + int(args.seconds * args.sr) // args.hop
+    common = {
+        "n_frames": n_frames,
+        "sr": args.sr,
+        "n_fft": args.n_fft,
+        "hop_length": args.hop,
+        "cache_dir": args.cache,
+        "n_jobs": 2,
+    }
+    mfcc = MFCCExtractor(n_mfcc=40, n_mels=64, **common).fit_transform(paths)
+    if args.features == "mfcc":
+        spectro = MFCCExtractor(n_mfcc=args.n_bands, **common).fit_transform(paths)
+    else:
+        spectro = LogMelExtractor(n_mels=args.n_bands, **common).fit_transform(paths)
+    return spectro, mfcc.reshape(len(paths), 40, n_frames), (args.n_bands, n_frames)
+
+
+def standardise(X_train, X_test, g_train, g_test, speaker_norm):
+    """Learn the standardisation on the training fold, or per speaker."""
+    if speaker_norm:
+        norm = SpeakerNormalizer()
+        return (
+            norm.fit_transform(X_train, groups=g_train),
+            norm.transform(X_test, groups=g_test),
+        )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+def scores(y_true, y_pred):
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y_true, y_pred, average="macro", zero_division=0
+    )
+    return {
+        "accuracy": accuracy_score(y_true, y_pred),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def run_anchor(mfcc, y, groups, folds, speaker_norm):
+    """MFCC mean and standard deviation over time, then an RBF SVM."""
+    stats = np.hstack([mfcc.mean(axis=2), mfcc.std(axis=2)])
+    rows = []
+    for train, test in folds:
+        start = time.perf_counter()
+        X_train, X_test = standardise(
+            stats[train], stats[test], groups[train], groups[test], speaker_norm
+        )
+        svm = SVC(C=10.0, gamma="scale").fit(X_train, y[train])
+        rows.append(
+            {
+                **scores(y[test], svm.predict(X_test)),
+                "params": None,
+                "epochs": None,
+                "fit_seconds": time.perf_counter() - start,
+            }
+        )
+    return rows
+
+
+def run_network(arch, X, y, groups, folds, shape, args):
+    rows = []
+    for train, test in folds:
+        X_train, X_test = standardise(
+            X[train], X[test], groups[train], groups[test], args.speaker_norm
+        )
+        clf = SpeechClassifier(
+            arch,
+            audio_shape=shape,
+            width=args.width,
+            augment=args.augment,
+            epochs=args.epochs,
+            patience=args.patience,
+            reduce_lr_patience=max(args.patience // 2, 1),
+            random_state=args.seed,
+        )
+        start = time.perf_counter()
+        clf.fit(X_train, y[train])
+        seconds = time.perf_counter() - start
+        rows.append(
+            {
+                **scores(y[test], clf.predict(X_test)),
+                "params": int(clf.model_.count_params()),
+                "epochs": len(clf.history_["loss"]),
+                "fit_seconds": seconds,
+            }
+        )
+    return rows
+
+
+def summary_line(name, rows, total):
+    def cell(key):
+        values = np.array([row[key] for row in rows]) * 100
+        return f"{values.mean():5.1f} ± {values.std():4.1f}"
+
+    params = rows[0]["params"]
+    epochs = [row["epochs"] for row in rows if row["epochs"]]
+    per_epoch = (
+        sum(row["fit_seconds"] for row in rows) / sum(epochs) if epochs else None
+    )
+    return (
+        f"{name:<12} {cell('accuracy'):>13} {cell('precision'):>13} "
+        f"{cell('recall'):>13} {cell('f1'):>13} "
+        f"{(f'{params:,}' if params else '-'):>10} "
+        f"{(f'{per_epoch:.2f}' if per_epoch else '-'):>8} "
+        f"{(f'{np.mean(epochs):.0f}' if epochs else '-'):>7} {total:8.0f}"
+    )
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    data = load_dataset(args.root)
+    y, groups = np.asarray(data.target), np.asarray(data.groups)
+    paths = np.asarray(data.paths)
+    labels, counts = np.unique(y, return_counts=True)
+    rare = labels[counts < args.min_clips]
+    if len(rare):
+        keep = ~np.isin(y, rare)
+        print(f"dropped {np.sum(~keep)} clips of classes {rare.tolist()}")
+        y, groups, paths = y[keep], groups[keep], paths[keep]
+    start = time.perf_counter()
+    X, mfcc, shape = extract(paths, args)
+    print(
+        f"{len(y)} clips, {len(np.unique(groups))} speakers, classes "
+        f"{np.unique(y).tolist()}; {args.features} {shape} extracted in "
+        f"{time.perf_counter() - start:.0f} s",
+        flush=True,
+    )
+    cv = LeaveOneGroupOut() if args.folds == 0 else GroupKFold(args.folds)
+    folds = list(cv.split(X, y, groups))
+    norm = (
+        "per speaker (SpeakerNormalizer)"
+        if args.speaker_norm
+        else "StandardScaler on the training fold"
+    )
+    print(
+        f"{len(folds)} folds grouped by speaker; standardisation: {norm}; "
+        f"epochs <= {args.epochs}, patience {args.patience}, width {args.width}",
+        flush=True,
+    )
+    header = (
+        f"{'model':<12} {'accuracy %':>13} {'precision %':>13} {'recall %':>13} "
+        f"{'F1 %':>13} {'params':>10} {'s/epoch':>8} {'epochs':>7} {'total s':>8}"
+    )
+    lines, results = [], {}
+    todo = ([] if args.no_anchor else ["svm-anchor"]) + list(args.archs)
+    for name in todo:
+        start = time.perf_counter()
+        if name == "svm-anchor":
+            rows = run_anchor(mfcc, y, groups, folds, args.speaker_norm)
+        else:
+            rows = run_network(name, X, y, groups, folds, shape, args)
+        total = time.perf_counter() - start
+        results[name] = rows
+        lines.append(summary_line(name, rows, total))
+        print(lines[-1], flush=True)
+        if args.out:
+            Path(args.out).write_text(json.dumps(results, indent=1))
+    print("\n" + header)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
