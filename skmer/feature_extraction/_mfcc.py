@@ -254,6 +254,10 @@ class MFCCExtractor(_MediaExtractor):
         return (self.n_frames - 1) * self.hop_length
 
     def _extract_file(self, path):
+        return {"X": self._mfcc(self._decode(path))}
+
+    def _decode(self, path):
+        """Decode the audio the MFCCs need: the window, with one opening."""
         window = self._window
         offsets = []
 
@@ -279,7 +283,7 @@ class MFCCExtractor(_MediaExtractor):
             # Decoding began at the centred window: keep it from there, as a
             # centre crop of ``y`` would shift it by half the extra decoded.
             y = y[:window]
-        return {"X": self._mfcc(y)}
+        return y
 
     def _mfcc(self, y):
         """Crop or pad ``y``'s MFCC matrix to ``n_frames`` columns, flattened."""
