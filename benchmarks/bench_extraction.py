@@ -10,10 +10,11 @@ DATA_DIR is a CREMA-D folder (default: $SKMER_TEST_DATA/crema-d, else
 
 The first form prints, on the same clips, milliseconds per clip and ratios for:
 
-- the decode floor: what the two extractors must decode at the least, with
-  skmer's own decoder: the header and the one middle frame converted to RGB
-  (FaceExtractor's default), plus the header and the 2.97 s audio window
-  resampled to 22.05 kHz (MFCCExtractor's default);
+- the decode floor: what the two extractors must decode at the least, by the
+  very decoding call each extraction starts with (``_decode``): the header and
+  the one middle frame converted to RGB (FaceExtractor's default), plus one
+  opening of the file and the 2.97 s audio window resampled to 22.05 kHz
+  (MFCCExtractor's default);
 - skmer: FaceExtractor and MFCCExtractor (defaults) with n_jobs=1 and 2;
 - the naive, paper-style way: OpenCV decodes every frame, converts every frame
   to RGB and runs the Haar cascade on every frame (cropping the middle frame's
@@ -21,6 +22,10 @@ The first form prints, on the same clips, milliseconds per clip and ratios for:
   ``librosa.load`` does (soxr_hq; ``librosa.load`` itself needs an ffmpeg
   binary for ``.flv``), then MFCCs of the whole track;
 - a first transform that fills a cache, then the cached re-transform.
+
+Wall times, and the CPU time of the benchmark's own process (which leaves out
+joblib workers but also the other processes of a busy machine), with the load
+average beside each per-extractor figure.
 
 The second form measures the peak resident memory of one process that
 extracts both blocks from N clips: the clips are repeated under new names
@@ -39,7 +44,6 @@ import numpy as np
 
 from skmer.datasets import load_crema_d
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
-from skmer.io import load_audio, load_frames, media_info
 
 TARGETS = {
     "floor": 1.2,  # skmer within 1.2x of the decode floor
@@ -57,50 +61,66 @@ def _default_root():
 
 
 def _timed(function, paths):
-    start = time.perf_counter()
+    """Run ``function(paths)``: result, wall and CPU ms per clip (this process).
+
+    The CPU time leaves out other processes (joblib workers, other users of a
+    shared machine), so the in-process ratios are steadier than the wall ones.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
     result = function(paths)
-    return result, 1000 * (time.perf_counter() - start) / len(paths)
+    wall = 1000 * (time.perf_counter() - start) / len(paths)
+    return result, wall, 1000 * (time.process_time() - cpu) / len(paths)
+
+
+def _floor_of(extractor):
+    """The decoding an extractor does, and nothing else, on each path.
+
+    Each extractor's ``_decode`` is the very call its extraction starts with:
+    FaceExtractor's frames (the header and the middle frame, converted to RGB),
+    MFCCExtractor's audio window (one opening of the file; the centred 2.97 s
+    window, resampled to 22.05 kHz).
+    """
+
+    def decode(paths):
+        for path in paths:
+            extractor._decode(path)
+
+    return decode
 
 
 def _decode_floor(paths):
-    # What the extractors decode: one middle frame; the centred audio window.
-    window = 127 * 512 / 22050
-    for path in paths:
-        load_frames(path)
-        duration = media_info(path).audio_duration or 0.0
-        offset = max((duration - window) / 2, 0.0)
-        load_audio(path, sr=22050, offset=offset, duration=window + 0.1)
+    # What the two extractors decode together.
+    _floor_of(FaceExtractor())(paths)
+    _floor_of(MFCCExtractor())(paths)
 
 
-def _face_floor(paths):
-    for path in paths:
-        load_frames(path)
-
-
-def _audio_floor(paths):
-    window = 127 * 512 / 22050
-    for path in paths:
-        duration = media_info(path).audio_duration or 0.0
-        offset = max((duration - window) / 2, 0.0)
-        load_audio(path, sr=22050, offset=offset, duration=window + 0.1)
+def _load():
+    return "load " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def _per_extractor(paths):
     """Each extractor against the decoding it needs, with 1 and 2 workers."""
-    print(f"\n{'per extractor':<46}{'ms/clip':>10}{'x floor':>10}")
-    for name, floor_of, make in (
-        ("FaceExtractor", _face_floor, FaceExtractor),
-        ("MFCCExtractor", _audio_floor, MFCCExtractor),
-    ):
-        _, floor = _timed(floor_of, paths)
-        print(f"{name + ' decode floor':<46}{floor:>10.1f}{1:>10.2f}")
+    print(
+        f"\n{'per extractor':<40}{'ms/clip':>9}{'x floor':>9}"
+        f"{'CPU ms':>8}{'x floor':>9}  (CPU: this process only)"
+    )
+    for make in (FaceExtractor, MFCCExtractor):
+        name = make.__name__
+        _, floor, floor_cpu = _timed(_floor_of(make()), paths)
+        print(
+            f"{name + ' decode floor':<40}{floor:>9.1f}{1:>9.2f}{floor_cpu:>8.1f}"
+            f"{1:>9.2f}  {_load()}"
+        )
         for n_jobs in (1, 2):
             extractor = make(n_jobs=n_jobs)
             if name == "FaceExtractor":
                 extractor.set_params(on_no_face="ignore")
-            _, ms = _timed(extractor.transform, paths)
+            _, ms, cpu = _timed(extractor.transform, paths)
             label = f"{name} n_jobs={n_jobs}"
-            print(f"{label:<46}{ms:>10.1f}{ms / floor:>10.2f}")
+            cpu_columns = f"{cpu:>8.1f}{cpu / floor_cpu:>9.2f}" if n_jobs == 1 else ""
+            print(
+                f"{label:<40}{ms:>9.1f}{ms / floor:>9.2f}{cpu_columns:>17}  {_load()}"
+            )
 
 
 def _skmer(n_jobs, cache_dir=None):
@@ -174,27 +194,35 @@ def _speed(paths):
     print(f"one-off start of 2 workers: {time.perf_counter() - start:.1f} s")
 
     rows = []
-    _, floor = _timed(_decode_floor, paths)
-    rows.append(("decode floor (middle frame + audio window)", floor))
-    X1, one = _timed(_skmer(1), paths)
-    rows.append(("skmer extraction, n_jobs=1", one))
-    X2, two = _timed(_skmer(2), paths)
-    rows.append(("skmer extraction, n_jobs=2", two))
+    _, floor, floor_cpu = _timed(_decode_floor, paths)
+    rows.append(("decode floor (middle frame + audio window)", floor, floor_cpu))
+    X1, one, one_cpu = _timed(_skmer(1), paths)
+    rows.append(("skmer extraction, n_jobs=1", one, one_cpu))
+    X2, two, _ = _timed(_skmer(2), paths)
+    rows.append(("skmer extraction, n_jobs=2", two, None))
     assert np.array_equal(X1, X2, equal_nan=True)
-    _, naive = _timed(_naive, paths)
-    rows.append(("naive: every frame RGB + Haar, whole audio", naive))
+    _, naive, naive_cpu = _timed(_naive, paths)
+    rows.append(("naive: every frame RGB + Haar, whole audio", naive, naive_cpu))
     with tempfile.TemporaryDirectory() as cache_dir:
-        X_first, first = _timed(_skmer(1, cache_dir), paths)
-        X_again, again = _timed(_skmer(1, cache_dir), paths)
+        X_first, first, first_cpu = _timed(_skmer(1, cache_dir), paths)
+        X_again, again, again_cpu = _timed(_skmer(1, cache_dir), paths)
     assert np.array_equal(X_first, X_again, equal_nan=True)
-    rows.append(("skmer first pass, filling the cache", first))
-    rows.append(("skmer cached re-transform", again))
+    rows.append(("skmer first pass, filling the cache", first, first_cpu))
+    rows.append(("skmer cached re-transform", again, again_cpu))
 
-    print(f"\n{'step':<46}{'ms/clip':>10}{'x floor':>10}")
-    for step, ms in rows:
-        print(f"{step:<46}{ms:>10.1f}{ms / floor:>10.2f}")
+    print(
+        f"\n{'step':<46}{'ms/clip':>9}{'x floor':>9}{'CPU ms':>8}{'x floor':>9}"
+        "  (CPU: this process only)"
+    )
+    for step, ms, cpu in rows:
+        cpu_columns = "" if cpu is None else f"{cpu:>8.1f}{cpu / floor_cpu:>9.2f}"
+        print(f"{step:<46}{ms:>9.1f}{ms / floor:>9.2f}{cpu_columns}")
     print()
     print("extraction / decode floor:  ", _ratio(one / floor, TARGETS["floor"], False))
+    print(
+        "  the same in CPU time:     ",
+        _ratio(one_cpu / floor_cpu, TARGETS["floor"], False),
+    )
     print("naive / extraction:         ", _ratio(naive / one, TARGETS["naive"]))
     print("first / cached pass:        ", _ratio(first / again, TARGETS["cache"]))
     print("n_jobs=1 / n_jobs=2:        ", _ratio(one / two, TARGETS["workers"]))

@@ -541,6 +541,45 @@ def test_mfcc_silence_is_finite(n_mfcc, length):
     np.testing.assert_array_equal(X_new[0], X_new[1])
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"n_mfcc": 13, "n_mels": 40, "n_fft": 1024, "hop_length": 256},
+        {"n_mfcc": 20, "fmin": 80.0, "fmax": 7600.0, "sr": 16000},
+    ],
+)
+def test_mfcc_equals_librosa(params, rng):
+    # A waveform exactly as long as the window: no crop, no padding, so the
+    # matrix is librosa.feature.mfcc's (float64 input, as the extractor uses).
+    librosa = pytest.importorskip("librosa")
+    extractor = MFCCExtractor(n_frames=24, **params)
+    y = rng.normal(scale=0.1, size=extractor._window).astype(np.float32)
+    expected = librosa.feature.mfcc(
+        y=y.astype(np.float64),
+        sr=extractor.sr,
+        n_mfcc=extractor.n_mfcc,
+        n_fft=extractor.n_fft,
+        hop_length=extractor.hop_length,
+        n_mels=extractor.n_mels,
+        fmin=extractor.fmin,
+        fmax=extractor.fmax,
+    )
+    assert expected.shape == (extractor.n_mfcc, extractor.n_frames)
+    got = _mfcc_matrix(extractor.fit(y[None]), y[None])[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-3)
+
+
+def test_mfcc_does_not_depend_on_blas_threads(rng):
+    # joblib workers run with one BLAS thread: the output must not change.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    X = rng.normal(scale=0.1, size=(3, 30000)).astype(np.float32)
+    extractor = MFCCExtractor(n_frames=32).fit(X)
+    expected = extractor.transform(X)
+    with threadpoolctl.threadpool_limits(1):
+        np.testing.assert_array_equal(extractor.transform(X), expected)
+
+
 def _mfcc_matrix(extractor, X):
     return extractor.transform(X).reshape(len(X), extractor.n_mfcc, extractor.n_frames)
 

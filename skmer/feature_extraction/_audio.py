@@ -144,6 +144,10 @@ class _MelExtractor(_MediaExtractor):
         return (self.n_frames - 1) * self.hop_length
 
     def _extract_file(self, path):
+        return {"X": self._matrix(self._decode(path))}
+
+    def _decode(self, path):
+        """Decode the audio the matrix needs: the window, with one opening."""
         window = self._window
         offsets = []
 
@@ -169,7 +173,7 @@ class _MelExtractor(_MediaExtractor):
             # Decoding began at the centred window: keep it from there, as a
             # centre crop of ``y`` would shift it by half the extra decoded.
             y = y[:window]
-        return {"X": self._matrix(y)}
+        return y
 
     def _matrix(self, y):
         """Crop or pad ``y``'s matrix to ``n_frames`` columns, flattened."""
@@ -181,12 +185,13 @@ class _MelExtractor(_MediaExtractor):
         out = np.zeros((self._n_bands, self.n_frames), dtype=np.float32)
         if len(y) == 0:
             return out.ravel()
-        # Compute in float64: the mel projection is a BLAS product whose
-        # float32 rounding depends on the number of BLAS threads, which joblib
-        # workers limit, so n_jobs would change the output. The steps are
-        # librosa.feature.melspectrogram's (power spectrogram, Slaney mel
-        # bank), with the filter bank built once and projected by np.dot
-        # rather than librosa's float64 einsum, which is slower.
+        # The steps are librosa.feature.melspectrogram's (power spectrogram,
+        # Slaney mel bank), in float64. The filter bank is built once and kept
+        # sparse (each band spans a few FFT bins, 2 % of the matrix), and
+        # projected by a single-threaded sparse product: a BLAS product is
+        # slower (np.dot on 2 threads spins idle when the cores are busy,
+        # tripling the time per clip) and its rounding depends on the number
+        # of BLAS threads, which joblib workers limit.
         power = (
             np.abs(
                 librosa.stft(
@@ -198,9 +203,7 @@ class _MelExtractor(_MediaExtractor):
             )
             ** 2
         )
-        mel = np.dot(
-            _mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax), power
-        )
+        mel = _mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax) @ power
         matrix = self._from_mel(mel, librosa)[:, : self.n_frames]
         # Zero-pad the matrix, not the waveform: the log-mel of digital
         # silence depends on each clip's peak level, zeros do not.
@@ -221,11 +224,12 @@ class _MelExtractor(_MediaExtractor):
 
 @functools.lru_cache(maxsize=8)
 def _mel_basis(sr, n_fft, n_mels, fmin, fmax):
-    """Slaney mel filter bank as librosa builds it, in float64 for np.dot."""
+    """Slaney mel filter bank as librosa builds it: float64, sparse rows."""
     import librosa
+    from scipy.sparse import csr_array
 
     basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
-    return basis.astype(np.float64)
+    return csr_array(basis.astype(np.float64))
 
 
 def _holds_paths(X):
