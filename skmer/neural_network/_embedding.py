@@ -175,8 +175,8 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, embedding_dim_) or \
-                (n_samples, n_frames * embedding_dim_)
+        X_new : ndarray of shape (n_samples, `embedding_dim_`) or \
+                (n_samples, n_frames * `embedding_dim_`)
             Float32 embeddings: one row per sample, pooled over frames with
             ``frame_pooling='mean'``, frame after frame with ``'concat'``.
         """
