@@ -19,7 +19,8 @@ it. Run it with the path of a CREMA-D, RAVDESS or EmoDB folder (the corpus is
 detected from its file names)::
 
     python examples/real_datasets/compare_speaker_independent.py ~/skmer_data/crema_d
-    python examples/real_datasets/compare_speaker_independent.py ~/emodb --modalities audio
+    python examples/real_datasets/compare_speaker_independent.py ~/emodb \\
+        --modalities audio
 """
 
 # Authors: The skmer developers
