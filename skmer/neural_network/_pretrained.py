@@ -194,8 +194,8 @@ def load_face_encoder(
     Examples
     --------
     >>> from skmer.neural_network import load_face_encoder
-    >>> encoder = load_face_encoder("fer", face_shape=(48, 48, 3))  # doctest: +SKIP
-    >>> tuple(encoder.output.shape)  # doctest: +SKIP
+    >>> encoder = load_face_encoder("fer", face_shape=(48, 48, 3))
+    >>> tuple(encoder.output.shape)
     (None, 128)
     """
     import keras
