@@ -151,3 +151,18 @@ def test_gallery_example_shows_its_plot(browser, html_root, example):
     assert not broken, f"images that did not load: {broken}"
     plots = [src for src, _ in images if "sphx_glr_" in (src or "")]
     assert plots, f"{example} shows no plot"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "skmer.feature_extraction.FaceExtractor",
+        "skmer.neural_network.DualStreamClassifier",
+        "skmer.neural_network.FaceEmbedding",
+    ],
+)
+def test_api_page_lists_the_examples_that_use_it(browser, html_root, name):
+    _, _, broken = _open(browser, html_root / "generated" / f"{name}.html")
+    assert not broken, f"images that did not load: {broken}"
+    thumbnails = browser.find_elements("css selector", ".sphx-glr-thumbcontainer")
+    assert thumbnails, f"the page of {name} links no gallery example"
