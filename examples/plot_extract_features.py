@@ -54,6 +54,33 @@ models = {
         make_union(face, voice), LogisticRegression(max_iter=2000)
     ),
 }
+scores = {}
 for name, model in models.items():
-    scores = cross_val_score(model, data.paths, data.target, groups=data.groups, cv=cv)
-    print(f"{name:>13}: accuracy {scores.mean():.2f} +/- {scores.std():.2f}")
+    scores[name] = cross_val_score(
+        model, data.paths, data.target, groups=data.groups, cv=cv
+    )
+    print(
+        f"{name:>13}: accuracy {scores[name].mean():.2f} +/- {scores[name].std():.2f}"
+    )
+
+# %%
+# Plot the scores of the folds
+# ----------------------------
+# Each dot is the accuracy on the actors of one test fold, each bar their mean.
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.barh(
+    range(len(scores)),
+    [fold_scores.mean() for fold_scores in scores.values()],
+    color="tab:blue",
+    alpha=0.3,
+)
+ax.set_yticks(range(len(scores)), list(scores))
+for i, fold_scores in enumerate(scores.values()):
+    ax.plot(fold_scores, [i] * len(fold_scores), "o", color="tab:blue")
+ax.axvline(1 / len(data.target_names), color="gray", linestyle="--", label="chance")
+ax.set_xlabel("accuracy on unseen actors")
+ax.set_xlim(0, 1.05)
+ax.legend(loc="lower left")
+fig.tight_layout()

@@ -330,6 +330,23 @@ def main(argv: list[str] | None = None) -> int:
     status : int
         0 on success, 1 on a failure (with a one-line message on stderr, or
         the traceback with ``--debug``), 2 on a usage error.
+
+    Examples
+    --------
+    ``skmer extract`` on a folder of two EmoDB-named recordings:
+
+    >>> import os, tempfile, wave
+    >>> from skmer.cli import main
+    >>> root = tempfile.mkdtemp()
+    >>> os.mkdir(os.path.join(root, "wav"))
+    >>> for name in ["03a01Wa.wav", "08a01Na.wav"]:
+    ...     with wave.open(os.path.join(root, "wav", name), "wb") as f:
+    ...         f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...         f.writeframes(bytes(32000))
+    >>> out = os.path.join(root, "features.npz")
+    >>> main(["extract", root, "--out", out, "--quiet"])  # doctest: +ELLIPSIS
+    2 emodb clips -> ...features.npz: X_audio (2, 5120).
+    0
     """
     parser = _build_parser()
     args = parser.parse_args(argv)

@@ -31,6 +31,20 @@ class MediaError(ValueError):
         The file that failed.
     reason : str
         What is wrong with it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skmer.exceptions import MediaError
+    >>> from skmer.io import load_audio
+    >>> path = os.path.join(tempfile.mkdtemp(), "notes.wav")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("not audio")
+    >>> try:
+    ...     load_audio(path)
+    ... except MediaError as exc:
+    ...     print(os.path.basename(exc.path), "-", exc.reason.split(",")[0])
+    notes.wav - not a media file
     """
 
     def __init__(self, path, reason):
@@ -60,15 +74,67 @@ class MissingStreamError(MediaError):
         The file that failed.
     reason : str
         What is missing.
+
+    Examples
+    --------
+    >>> import os, tempfile, wave
+    >>> from skmer.exceptions import MissingStreamError
+    >>> from skmer.io import load_frames
+    >>> path = os.path.join(tempfile.mkdtemp(), "silence.wav")
+    >>> with wave.open(path, "wb") as f:
+    ...     f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...     f.writeframes(bytes(32000))
+    >>> try:
+    ...     load_frames(path)
+    ... except MissingStreamError as exc:
+    ...     print(exc.reason)
+    it has no video stream (it contains: audio).
     """
 
 
 class NoFaceDetectedWarning(UserWarning):
-    """The face detector found no face in some frames; a centre crop was used."""
+    """The face detector found no face in some frames; a centre crop was used.
+
+    :class:`~skmer.feature_extraction.FaceExtractor` emits one per call, with
+    the count of such frames; ``on_no_face='raise'`` raises instead and
+    ``'ignore'`` is silent.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> import cv2
+    >>> import numpy as np
+    >>> from skmer.exceptions import NoFaceDetectedWarning
+    >>> from skmer.feature_extraction import FaceExtractor
+    >>> wall = os.path.join(tempfile.mkdtemp(), "wall.png")
+    >>> _ = cv2.imwrite(wall, np.full((60, 80, 3), 128, dtype=np.uint8))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     X = FaceExtractor(size=8).fit_transform([wall])
+    >>> [w.category.__name__ for w in caught]
+    ['NoFaceDetectedWarning']
+    """
 
 
 class CacheWarning(UserWarning):
-    """The feature cache cannot be written; features are computed without it."""
+    """The feature cache cannot be written; features are computed without it.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings, wave
+    >>> from skmer.exceptions import CacheWarning
+    >>> from skmer.feature_extraction import MFCCExtractor
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "silence.wav")
+    >>> with wave.open(path, "wb") as f:
+    ...     f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...     f.writeframes(bytes(32000))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     X = MFCCExtractor(cache_dir=path).fit_transform([path])  # a file
+    >>> X.shape, [w.category.__name__ for w in caught]
+    ((1, 5120), ['CacheWarning'])
+    """
 
 
 class SkippedFilesWarning(UserWarning):
@@ -84,6 +150,24 @@ class SkippedFilesWarning(UserWarning):
     skipped : list of (str, str), default=()
         Each skipped file's path and the reason, also kept as the attribute
         ``skipped`` for programs that report them.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings, wave
+    >>> import numpy as np
+    >>> from skmer.exceptions import SkippedFilesWarning
+    >>> from skmer.feature_extraction import MFCCExtractor
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "silence.wav")
+    >>> with wave.open(path, "wb") as f:
+    ...     f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...     f.writeframes(bytes(32000))
+    >>> missing = os.path.join(folder, "missing.wav")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     X = MFCCExtractor(on_error="skip").fit_transform([path, missing])
+    >>> np.isnan(X).any(axis=1), [w.category.__name__ for w in caught]
+    (array([False,  True]), ['SkippedFilesWarning'])
     """
 
     def __init__(self, message, skipped=()):

