@@ -177,13 +177,15 @@ def add_groups(report, y_true, y_pred, frame, *, detected=None, name="model"):
     _pyplot().close("all")
 
 
-def add_model(report, estimator, X, y, *, name="model"):
+def add_model(report, estimator, X, y, *, X_reference=None, name="model"):
     """Add the sections that need the fitted classifier itself.
 
     Training curves, example predictions, Grad-CAM and modality
     contribution, as the classifier's streams allow.
     ``estimator`` is the fitted classifier (the last step of the pipeline)
-    and ``X`` its input (the features, after scaling).
+    and ``X`` its input (the features, after scaling). ``X_reference``, the
+    classifier's training input when known, gives the block means that the
+    contribution replaces each modality with (``X`` itself otherwise).
     """
     from skmer.evaluation import (
         GradCAMDisplay,
@@ -220,12 +222,16 @@ def add_model(report, estimator, X, y, *, name="model"):
         )
         report.add_figure(cam.figure_, name=f"{name}-grad-cam")
     if modalities == "both":
-        contribution = ModalityContributionDisplay.from_estimator(estimator, X, y)
+        contribution = ModalityContributionDisplay.from_estimator(
+            estimator, X, y, X_reference=X_reference
+        )
+        reference = "the evaluated" if X_reference is None else "the training"
         report.add_section(
             f"Modality contribution ({name})",
-            "Ablation (one block replaced by its mean: the drop in accuracy "
-            "and in the probability of the true class) and gradient x input "
-            "attribution, per class.",
+            f"Ablation (one block replaced by its mean over {reference} clips: "
+            "the drop in accuracy and in the probability of the true class) and "
+            "gradient x (input - that mean) attribution, each block's share, "
+            "per class.",
         )
         report.add_figure(contribution.figure_, name=f"{name}-contribution")
         report.add_table(contribution.contribution)

@@ -358,6 +358,7 @@ def compare(
         model[-1],
         model[:-1].transform(X[test]),
         y[test],
+        X_reference=model[:-1].transform(X[train]),
         name="fusion, fold 1",
     )
     index = report.write(report_dir)
