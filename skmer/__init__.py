@@ -21,6 +21,7 @@ _submodules = [
     "feature_extraction",
     "io",
     "neural_network",
+    "pipeline",
     "preprocessing",
     "utils",
 ]
@@ -29,7 +30,9 @@ _submodules = [
 _lazy_names = {
     "FaceExtractor": "skmer.feature_extraction",
     "MFCCExtractor": "skmer.feature_extraction",
+    "LogMelExtractor": "skmer.feature_extraction",
     "DualStreamClassifier": "skmer.neural_network",
+    "SpeechClassifier": "skmer.neural_network",
     "FaceEmbedding": "skmer.neural_network",
 }
 

@@ -110,8 +110,22 @@ class _Browser:
         self.driver = driver
 
     def open(self, path):
-        """Load a local file; return the page's title."""
-        self.driver.get(Path(path).resolve().as_uri())
+        """Load a local file; return the page's title.
+
+        Waits until the page and every image have finished loading (or
+        failed), so that ``images`` then tells which ones loaded.
+        """
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        path = Path(path).resolve()
+        assert path.is_file(), f"{path} does not exist"
+        self.driver.get(path.as_uri())
+        WebDriverWait(self.driver, 30).until(
+            lambda driver: driver.execute_script(
+                "return document.readyState === 'complete' && "
+                "Array.from(document.images).every(img => img.complete);"
+            )
+        )
         return self.driver.title
 
     def images(self):

@@ -51,10 +51,26 @@ def test_dir_lists_public_names():
         assert name in names
 
 
+def test_top_level_shortcuts_are_the_subpackage_names():
+    import importlib
+
+    for name, module in skmer._lazy_names.items():
+        assert getattr(skmer, name) is getattr(importlib.import_module(module), name)
+    assert skmer.pipeline is importlib.import_module("skmer.pipeline")
+
+
 def test_every_subpackage_all_is_importable():
     import importlib
 
-    for module in ("skmer.feature_extraction", "skmer.datasets", "skmer.exceptions"):
+    for module in (
+        "skmer.feature_extraction",
+        "skmer.datasets",
+        "skmer.exceptions",
+        "skmer.evaluation",
+        "skmer.neural_network",
+        "skmer.pipeline",
+        "skmer.preprocessing",
+    ):
         mod = importlib.import_module(module)
         for name in mod.__all__:
             assert hasattr(mod, name), f"{module}.{name}"

@@ -3,14 +3,13 @@
 The build itself (``python -m sphinx -W --keep-going -b html docs
 docs/_build/html``, which runs the gallery) is a step of ``.ci/run``, which
 then runs this file with ``SKMER_DOCS_HTML`` pointing at the built tree. The
-browser tests skip without it, or without selenium or Chromium.
+browser tests skip without it, and use the ``browser`` fixture of
+``tests/conftest.py`` (headless Chromium).
 """
 
 import importlib
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,10 @@ PUBLIC_MODULES = [
     "skmer.feature_extraction",
     "skmer.datasets",
     "skmer.neural_network",
+    "skmer.preprocessing",
+    "skmer.pipeline",
+    "skmer.evaluation",
 ]
-CHROMIUM = os.environ.get("SKMER_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("SKMER_CHROMEDRIVER", "/usr/bin/chromedriver")
 
 
 def _documented_names():
@@ -61,55 +61,12 @@ def html_root():
     return root
 
 
-@pytest.fixture(scope="module")
-def browser(html_root):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        if not shutil.which(binary):
-            pytest.skip(f"{binary} is missing: apt-get install chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="skmer-chromium-")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(
-        service=webdriver.ChromeService(executable_path=CHROMEDRIVER),
-        options=options,
-    )
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
 def _open(browser, path):
-    """Load a page; return its title and the images that did not load."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    assert path.is_file(), f"{path} was not built"
-    browser.get(path.as_uri())
-    # Wait until the page and every image have finished loading (or failed).
-    WebDriverWait(browser, 30).until(
-        lambda driver: driver.execute_script(
-            "return document.readyState === 'complete' && "
-            "Array.from(document.images).every(img => img.complete)"
-        )
-    )
-    images = browser.execute_script(
-        "return Array.from(document.images).map("
-        "img => [img.getAttribute('src'), img.complete && img.naturalWidth > 0])"
-    )
+    """Load a page; return its title, its images and those that did not load."""
+    title = browser.open(path)
+    images = browser.images()
     broken = [src for src, loaded in images if not loaded]
-    return browser.title, images, broken
+    return title, images, broken
 
 
 PAGES = [
@@ -117,6 +74,9 @@ PAGES = [
     "getting_started.html",
     "user_guide.html",
     "modules/speaker_leakage.html",
+    "modules/reports.html",
+    "modules/speech_zoo.html",
+    "modules/cli.html",
     "datasets/crema_d.html",
     "api.html",
     "generated/skmer.neural_network.DualStreamClassifier.html",
@@ -134,7 +94,7 @@ def test_gallery_thumbnails_load(browser, html_root):
     examples = sorted(p.stem for p in (ROOT / "examples").rglob("*.py"))
     title, images, broken = _open(browser, html_root / "auto_examples/index.html")
     assert not broken, f"thumbnails that did not load: {broken}"
-    thumbnails = browser.execute_script(
+    thumbnails = browser.driver.execute_script(
         "return Array.from(document.querySelectorAll("
         "'.sphx-glr-thumbcontainer')).map(div => div.getAttribute('tooltip') "
         "|| div.textContent.trim())"
@@ -164,5 +124,7 @@ def test_gallery_example_shows_its_plot(browser, html_root, example):
 def test_api_page_lists_the_examples_that_use_it(browser, html_root, name):
     _, _, broken = _open(browser, html_root / "generated" / f"{name}.html")
     assert not broken, f"images that did not load: {broken}"
-    thumbnails = browser.find_elements("css selector", ".sphx-glr-thumbcontainer")
+    thumbnails = browser.driver.find_elements(
+        "css selector", ".sphx-glr-thumbcontainer"
+    )
     assert thumbnails, f"the page of {name} links no gallery example"
