@@ -85,9 +85,7 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from numbers import Integral
-
-    import numpy as np
+    >>> import numpy as np
     >>> from skmer.preprocessing import SpeakerNormalizer
     >>> X = np.array([[1.0, 10.0], [3.0, 30.0], [100.0, 5.0], [300.0, 7.0]])
     >>> speakers = ["a", "a", "b", "b"]
