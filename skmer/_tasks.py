@@ -18,6 +18,69 @@ import pandas as pd
 from skmer.exceptions import SkippedFilesWarning
 
 
+def select_emotions(data, emotions):
+    """Keep the clips of a loaded dataset whose label is one of ``emotions``.
+
+    Returns a new Bunch with every per-clip field (paths, target, groups,
+    frame) subset alike.
+    """
+    target = np.asarray(data.target)
+    labels = np.unique(target)
+    unknown = [emotion for emotion in emotions if emotion not in labels]
+    if unknown:
+        raise ValueError(
+            f"No clip is labelled {', '.join(unknown)}; the labels of this "
+            f"dataset are {', '.join(map(str, labels))}."
+        )
+    return _subset(data, np.isin(target, list(emotions)))
+
+
+def _subset(data, keep):
+    from sklearn.utils import Bunch
+
+    target = np.asarray(data.target)[keep]
+    return Bunch(
+        **{
+            **data,
+            "paths": np.asarray(data.paths)[keep],
+            "target": target,
+            "groups": None if data.groups is None else np.asarray(data.groups)[keep],
+            "frame": None
+            if data.frame is None
+            else data.frame.reset_index(drop=True)[keep].reset_index(drop=True),
+            "target_names": np.unique(target),
+        }
+    )
+
+
+def drop_rare_classes(data, min_clips, *, echo=print):
+    """Leave out the emotions with fewer than ``min_clips`` clips, saying so.
+
+    Stratified k-fold cross-validation needs at least k clips of each class.
+    """
+    labels, counts = np.unique(np.asarray(data.target), return_counts=True)
+    rare = counts < min_clips
+    if not rare.any():
+        return data
+    if (~rare).sum() < 2:
+        raise ValueError(
+            f"Too few clips per emotion for {min_clips} folds: "
+            + _counts(labels, counts)
+            + ". Pass fewer folds or more clips."
+        )
+    echo(
+        f"Left out the emotions with fewer clips than the {min_clips} folds: "
+        + _counts(labels[rare], counts[rare])
+        + ". Choose the emotions with --emotions."
+    )
+    return _subset(data, np.isin(np.asarray(data.target), labels[~rare]))
+
+
+def _counts(labels, counts):
+    pairs = zip(labels, counts, strict=True)
+    return ", ".join(f"{label} ({count})" for label, count in pairs)
+
+
 def resolve_modalities(modalities, paths):
     """'auto' becomes 'both' for clips with video, 'audio' for audio files.
 
@@ -274,6 +337,7 @@ def compare(
     from skmer.neural_network import DualStreamClassifier
     from skmer.pipeline import make_block_scaler, make_feature_union
 
+    data = drop_rare_classes(data, folds, echo=echo)
     paths = np.asarray(data.paths)
     if resolve_modalities("auto", paths) != "both":
         raise ValueError(

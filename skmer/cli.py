@@ -52,6 +52,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "any other layout",
     )
 
+    dataset.add_argument(
+        "--emotions",
+        default=None,
+        help="comma-separated labels to keep, e.g. ANG,HAP,SAD (default: all)",
+    )
+
     modalities = argparse.ArgumentParser(add_help=False)
     modalities.add_argument(
         "--modalities",
@@ -174,9 +180,14 @@ def _demo(args) -> int:
 
 
 def _load(args):
+    from skmer._tasks import select_emotions
     from skmer.datasets import load_dataset
 
-    return load_dataset(args.data, kind=args.dataset, labels=args.labels)
+    data = load_dataset(args.data, kind=args.dataset, labels=args.labels)
+    if args.emotions:
+        emotions = [label.strip() for label in args.emotions.split(",")]
+        data = select_emotions(data, [label for label in emotions if label])
+    return data
 
 
 def _extract(args) -> int:

@@ -293,3 +293,50 @@ def test_evaluate_rejects_a_dataset_with_other_labels(trained_model, tmp_path, c
     assert main([*args, "--report", str(tmp_path / "r"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "None of the labels of the dataset (FEA) is a class of the model" in err
+
+
+def test_emotions_option_keeps_the_clips_of_those_labels(tmp_path, tiny_wav, capsys):
+    root = tmp_path / "emodb"
+    root.mkdir()
+    for name in ["03a01Fa.wav", "08a02Wb.wav", "09a01Tc.wav"]:
+        shutil.copy(tiny_wav, root / name)
+    out = tmp_path / "features.npz"
+    args = ["extract", str(root), "--out", str(out), "--quiet"]
+    assert main([*args, "--emotions", "SAD, ANG"]) == 0
+    with np.load(out) as arrays:
+        assert arrays["y"].tolist() == ["ANG", "SAD"]
+        assert arrays["groups"].tolist() == ["08", "09"]
+        assert arrays["X_audio"].shape[0] == 2
+    capsys.readouterr()
+    assert main([*args, "--emotions", "ANG,XYZ"]) == 1
+    err = capsys.readouterr().err
+    assert "No clip is labelled XYZ; the labels of this dataset are ANG, HAP, SAD" in err
+
+
+def test_compare_leaves_out_emotions_with_fewer_clips_than_folds():
+    import pandas as pd
+    from sklearn.utils import Bunch
+
+    from skmer._tasks import drop_rare_classes
+
+    target = np.array(["ANG"] * 5 + ["HAP"] * 5 + ["DIS"] + ["SAD"] * 6)
+    data = Bunch(
+        paths=np.array([f"clip{i}.flv" for i in range(len(target))]),
+        target=target,
+        groups=np.arange(len(target)) % 5,
+        frame=pd.DataFrame({"emotion": target}),
+        target_names=np.unique(target),
+    )
+    said = []
+    kept = drop_rare_classes(data, 5, echo=said.append)
+    assert said == [
+        "Left out the emotions with fewer clips than the 5 folds: DIS (1). "
+        "Choose the emotions with --emotions."
+    ]
+    assert kept.target.tolist() == [t for t in target if t != "DIS"]
+    assert len(kept.paths) == len(kept.groups) == len(kept.frame) == 16
+    assert kept.frame["emotion"].tolist() == kept.target.tolist()
+    assert kept.target_names.tolist() == ["ANG", "HAP", "SAD"]
+    assert drop_rare_classes(kept, 5, echo=said.append) is kept
+    with pytest.raises(ValueError, match=r"Too few clips per emotion for 6 folds: "):
+        drop_rare_classes(kept, 6)
