@@ -84,13 +84,13 @@ PAGES = [
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_loads(browser, html_root, page):
+def test_page_loads(html_root, browser, page):
     title, _, broken = _open(browser, html_root / page)
     assert "skmer" in title
     assert not broken, f"images that did not load: {broken}"
 
 
-def test_gallery_thumbnails_load(browser, html_root):
+def test_gallery_thumbnails_load(html_root, browser):
     examples = sorted(p.stem for p in (ROOT / "examples").rglob("*.py"))
     title, images, broken = _open(browser, html_root / "auto_examples/index.html")
     assert not broken, f"thumbnails that did not load: {broken}"
@@ -106,7 +106,7 @@ def test_gallery_thumbnails_load(browser, html_root):
 @pytest.mark.parametrize(
     "example", sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
 )
-def test_gallery_example_shows_its_plot(browser, html_root, example):
+def test_gallery_example_shows_its_plot(html_root, browser, example):
     _, images, broken = _open(browser, html_root / "auto_examples" / f"{example}.html")
     assert not broken, f"images that did not load: {broken}"
     plots = [src for src, _ in images if "sphx_glr_" in (src or "")]
@@ -121,7 +121,7 @@ def test_gallery_example_shows_its_plot(browser, html_root, example):
         "skmer.neural_network.FaceEmbedding",
     ],
 )
-def test_api_page_lists_the_examples_that_use_it(browser, html_root, name):
+def test_api_page_lists_the_examples_that_use_it(html_root, browser, name):
     _, _, broken = _open(browser, html_root / "generated" / f"{name}.html")
     assert not broken, f"images that did not load: {broken}"
     thumbnails = browser.driver.find_elements(
