@@ -157,7 +157,10 @@ def _jsonable(value):
     if isinstance(value, dict):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, pd.DataFrame):
-        return _jsonable(value.reset_index().to_dict(orient="records"))
+        # A default RangeIndex carries nothing: only a named index is a column.
+        unnamed = all(name is None for name in value.index.names)
+        value = value.reset_index(drop=unnamed)
+        return _jsonable(value.to_dict(orient="records"))
     if isinstance(value, pd.Series):
         return _jsonable(value.to_dict())
     if isinstance(value, list | tuple | np.ndarray):

@@ -240,14 +240,43 @@ def add_model(report, estimator, X, y, *, X_reference=None, name="model"):
 
 
 def summary_lines(result):
-    """One line per model: accuracy mean ± std over folds."""
+    """What a comparison printed: one line per model, fusion's tests, raters.
+
+    Accuracy mean ± std over folds per model; fusion's accuracy difference
+    with each unimodal model and the p-values of the fold test and of
+    McNemar's; each model next to the human raters of its modality when
+    their votes were given.
+    """
     rows = result.summary.set_index("model")
-    return [
+    lines = [
         f"{model:>6}: accuracy {row['accuracy_mean']:.3f} "
         f"± {row['accuracy_std']:.3f}, macro-F1 {row['f1_macro_mean']:.3f} "
         f"± {row['f1_macro_std']:.3f}"
         for model, row in rows.iterrows()
     ]
+    tests = result.tests[result.tests["metric"] == "accuracy"]
+    for other, rows in tests.groupby("model_b", sort=False):
+        pvalues = ", ".join(
+            f"{_TEST_NAMES.get(row.test, row.test)} p = {row.pvalue:.3g}"
+            for row in rows.itertuples()
+        )
+        difference = rows["difference"].iloc[0]
+        lines.append(f"fusion vs {other}: accuracy {difference:+.3f} ({pvalues})")
+    if result.human is not None:
+        for row in result.human.itertuples():
+            lines.append(
+                f"{row.model:>6} vs human raters of the same clips: "
+                f"{row.model_accuracy:.3f} vs {row.human_accuracy:.3f} "
+                f"(McNemar p = {row.pvalue:.3g})"
+            )
+    return lines
+
+
+_TEST_NAMES = {
+    "corrected_ttest": "corrected t-test",
+    "wilcoxon": "Wilcoxon",
+    "mcnemar": "McNemar",
+}
 
 
 def _key(*words):

@@ -269,6 +269,12 @@ def test_compare_writes_the_comparison_report(
     assert main([*args, "--epochs", "1", "--folds", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "Compared face, audio and fusion on 2 folds" in out
+    for other in ("face", "audio"):
+        assert re.search(
+            rf"fusion vs {other}: accuracy [+-]\d\.\d{{3}} \(corrected t-test "
+            r"p = (?:[\d.e-]+|nan), McNemar p = [\d.e-]+\)",
+            out,
+        ), out
     metrics = json.loads((report / "metrics.json").read_text())
     summary = metrics["comparison"]["summary"]
     assert [row["model"] for row in summary] == ["face", "audio", "fusion"]

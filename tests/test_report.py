@@ -25,6 +25,9 @@ def _report():
         report.add_figure(figure, name=name, caption="A falling line.")
     report.metrics["accuracy"] = np.float32(0.75)
     report.metrics["folds"] = pd.DataFrame({"fold": [0, 1], "score": [np.nan, 1.0]})
+    report.metrics["by_class"] = pd.DataFrame(
+        {"recall": [0.5, 1.0]}, index=pd.Index(["ANG", "SAD"], name="emotion")
+    )
     return report
 
 
@@ -38,9 +41,14 @@ def test_report_writes_page_figures_and_metrics(tmp_path):
     assert page.count("<img ") == 2
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert metrics["accuracy"] == pytest.approx(0.75)
+    # A default index is left out, a named one becomes a column.
     assert metrics["folds"] == [
-        {"index": 0, "fold": 0, "score": None},
-        {"index": 1, "fold": 1, "score": 1.0},
+        {"fold": 0, "score": None},
+        {"fold": 1, "score": 1.0},
+    ]
+    assert metrics["by_class"] == [
+        {"emotion": "ANG", "recall": 0.5},
+        {"emotion": "SAD", "recall": 1.0},
     ]
     assert index == str(tmp_path / "out" / "index.html")
 
