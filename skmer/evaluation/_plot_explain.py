@@ -699,6 +699,8 @@ class GroupAccuracyDisplay:
                 1,
                 figsize=(max(6, 0.3 * widest), 3 * len(variables)),
                 squeeze=False,
+                # Keeps each title clear of the tick labels of the row above.
+                layout="constrained",
             )
             axes = axes[:, 0]
         else:
@@ -731,6 +733,7 @@ class GroupAccuracyDisplay:
             )
             axis.set_ylim(0, 1.05)
             axis.set_title(f"By {variable}")
-            axis.legend(fontsize=8, loc="lower right")
+            # Beside the axes: inside, it hides the bars of the last groups.
+            axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         self.ax_, self.figure_ = axes, figure
         return self
