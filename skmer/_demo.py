@@ -93,7 +93,8 @@ def run_demo(
             n_jobs=n_jobs,
             cache_dir=cache_dir,
             random_state=random_state,
-            verbose=0,
+            # Per-fold scores as they come: the comparison is the long part.
+            verbose=verbose,
             echo=echo,
         )
     summary["report"] = os.path.join(report_dir, "index.html")
