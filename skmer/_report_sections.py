@@ -240,7 +240,7 @@ def add_model(report, estimator, X, y, *, X_reference=None, name="model"):
 
 
 def summary_lines(result):
-    """What a comparison printed: one line per model, fusion's tests, raters.
+    """Return the lines a comparison prints: models, fusion's tests, raters.
 
     Accuracy mean ± std over folds per model; fusion's accuracy difference
     with each unimodal model and the p-values of the fold test and of
