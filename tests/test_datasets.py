@@ -499,7 +499,7 @@ def test_load_crema_d_bad_demographics(crema_root):
     path.write_text("ActorID,Age\n1001,51\n")
     msg = (
         f"CREMA-D demographics file {str(path)!r} must have the columns "
-        "ActorID, Age, Sex, Race, Ethnicity; got ActorID, Age."
+        "ActorID, Age, Sex, Race, Ethnicity; missing Sex, Race, Ethnicity."
     )
     with pytest.raises(ValueError, match=re.escape(msg)):
         load_crema_d(crema_root)

@@ -553,7 +553,7 @@ def test_read_crema_d_votes_feeds_the_human_baseline(tmp_path):
         "multimodal_level",
     ]
     assert votes["voice_vote"].tolist() == ["NEU", "NEU", "ANG:SAD"]
-    assert votes["face_level"].tolist() == [92.22, 57.0, 80.0]
+    assert votes["face_level"].tolist() == ["92.22", "57", "80"]
     assert votes["multimodal_vote"].isna().tolist() == [False, False, True]
     # Aligned on clip names, the votes are the human_votes of the clips.
     clips = ["1001_IEO_SAD_HI", "1001_IEO_HAP_LO"]

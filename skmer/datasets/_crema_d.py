@@ -310,17 +310,22 @@ def _add_demographics(frame, root):
     path = os.path.join(root, "VideoDemographics.csv")
     if not os.path.isfile(path):
         return frame
+    return frame.merge(_read_demographics(path), on="actor", how="left")
+
+
+def _read_demographics(path):
+    """Read VideoDemographics.csv: one row per actor, renamed columns."""
     table = pd.read_csv(path, dtype={"ActorID": str})
-    missing = set(_DEMOGRAPHICS) - set(table.columns)
+    missing = [column for column in _DEMOGRAPHICS if column not in table.columns]
     if missing:
         raise ValueError(
-            f"CREMA-D demographics file {path!r} must have the columns "
-            f"{', '.join(_DEMOGRAPHICS)}; got {', '.join(map(str, table.columns))}."
+            f"CREMA-D demographics file {os.fspath(path)!r} must have the columns "
+            f"{', '.join(_DEMOGRAPHICS)}; missing {', '.join(missing)}."
         )
     table = table[list(_DEMOGRAPHICS)].rename(columns=_DEMOGRAPHICS)
     # Lower-case the sex so that it reads the same as RAVDESS's and EmoDB's.
     table["sex"] = table["sex"].str.lower()
-    return frame.merge(table, on="actor", how="left")
+    return table
 
 
 def _find_summary_table(root):
@@ -343,30 +348,7 @@ def _add_votes(frame, root):
     path = _find_summary_table(root)
     if path is None:
         return frame
-    # The table's first column is R's unnamed row index: read everything as
-    # text and pick the named columns, matching them case-insensitively since
-    # the official README spells "fileName" and the file "FileName".
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    columns = {str(column).lower(): column for column in table.columns}
-    wanted = ["FileName"] + [
-        f"{prefix}{kind}"
-        for prefix in _VOTE_COLUMNS.values()
-        for kind in ["Vote", "Level"]
-    ]
-    missing = [column for column in wanted if column.lower() not in columns]
-    if missing:
-        raise ValueError(
-            f"CREMA-D summary table {path!r} must have the columns "
-            f"{', '.join(wanted)}; missing {', '.join(missing)}."
-        )
-    votes = pd.DataFrame(
-        {"clip": table[columns["filename"]].str.strip()}, index=table.index
-    )
-    for key, prefix in _VOTE_COLUMNS.items():
-        votes[f"{key}_vote"] = table[columns[f"{prefix}vote".lower()]].map(_map_vote)
-        votes[f"{key}_level"] = table[columns[f"{prefix}level".lower()]]
-    votes = votes.drop_duplicates("clip")
-
+    votes = _read_votes(path)
     clip = frame["path"].map(lambda path: os.path.splitext(os.path.basename(path))[0])
     frame = frame.assign(clip=clip).merge(votes, on="clip", how="left")
     for key in _VOTE_COLUMNS:
@@ -384,3 +366,29 @@ def _add_votes(frame, root):
         for kind in ["vote", "level", "correct"]
     ]
     return frame[order].drop(columns="clip")
+
+
+def _read_votes(path):
+    """Read summaryTable.csv: one row per clip, votes as emotion codes."""
+    # The table's first column is R's unnamed row index: read everything as
+    # text and pick the named columns, matching them case-insensitively since
+    # the official README spells "fileName" and the file "FileName".
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    columns = {str(column).lower(): column for column in table.columns}
+    wanted = ["FileName"] + [
+        f"{prefix}{kind}"
+        for prefix in _VOTE_COLUMNS.values()
+        for kind in ["Vote", "Level"]
+    ]
+    missing = [column for column in wanted if column.lower() not in columns]
+    if missing:
+        raise ValueError(
+            f"CREMA-D summary table {os.fspath(path)!r} must have the columns "
+            f"{', '.join(wanted)}; missing {', '.join(missing)}."
+        )
+    votes = pd.DataFrame({"clip": table[columns["filename"]].str.strip()})
+    for key, prefix in _VOTE_COLUMNS.items():
+        votes[f"{key}_vote"] = table[columns[f"{prefix}vote".lower()]].map(_map_vote)
+        # Text: a tied vote has one level per emotion, "30.67:51.00".
+        votes[f"{key}_level"] = table[columns[f"{prefix}level".lower()]]
+    return votes.drop_duplicates("clip").reset_index(drop=True)

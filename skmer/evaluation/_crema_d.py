@@ -5,20 +5,10 @@
 
 import os
 
-import pandas as pd
-
-from skmer.datasets._crema_d import _VOTE_COLUMNS, _map_vote
+from skmer.datasets._crema_d import _read_demographics, _read_votes
 from skmer.evaluation._groups import age_bands
 
 __all__ = ["read_crema_d_demographics", "read_crema_d_votes"]
-
-_DEMOGRAPHICS = {
-    "ActorID": "actor",
-    "Age": "age",
-    "Sex": "sex",
-    "Race": "race",
-    "Ethnicity": "ethnicity",
-}
 
 
 def _check_file(path, what):
@@ -64,15 +54,7 @@ def read_crema_d_demographics(path):
     >>> tmp.cleanup()
     """
     _check_file(path, "demographics")
-    table = pd.read_csv(path, dtype={"ActorID": str})
-    missing = [column for column in _DEMOGRAPHICS if column not in table.columns]
-    if missing:
-        raise ValueError(
-            f"CREMA-D demographics file {os.fspath(path)!r} must have the columns "
-            f"{', '.join(_DEMOGRAPHICS)}; missing {', '.join(missing)}."
-        )
-    table = table[list(_DEMOGRAPHICS)].rename(columns=_DEMOGRAPHICS)
-    table["sex"] = table["sex"].str.lower()
+    table = _read_demographics(path)
     table.insert(2, "age_band", age_bands(table["age"]))
     return table
 
@@ -102,8 +84,8 @@ def read_crema_d_votes(path):
         ``voice_vote``, ``voice_level``, ``face_vote``, ``face_level``,
         ``multimodal_vote`` and ``multimodal_level``. Votes use the emotion
         codes of the loader (``'ANG'``, ``'DIS'``, ``'FEA'``, ``'HAP'``,
-        ``'NEU'``, ``'SAD'``), ties joined by ``':'``; levels are
-        percentages.
+        ``'NEU'``, ``'SAD'``), ties joined by ``':'``; levels are the
+        percentages as text, one per emotion for a tie (``'30.67:51.00'``).
 
     Examples
     --------
@@ -120,30 +102,9 @@ def read_crema_d_votes(path):
     ...     )
     >>> votes = read_crema_d_votes(path)
     >>> votes[["clip", "voice_vote", "face_vote", "multimodal_level"]]
-                  clip voice_vote face_vote  multimodal_level
-    0  1001_IEO_HAP_HI        HAP   HAP:NEU              73.2
+                  clip voice_vote face_vote multimodal_level
+    0  1001_IEO_HAP_HI        HAP   HAP:NEU             73.2
     >>> tmp.cleanup()
     """
     _check_file(path, "summary table")
-    # The first column is R's unnamed row index; the official README spells
-    # "fileName" and the file "FileName".
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    columns = {str(column).lower(): column for column in table.columns}
-    wanted = ["FileName"] + [
-        f"{prefix}{kind}"
-        for prefix in _VOTE_COLUMNS.values()
-        for kind in ["Vote", "Level"]
-    ]
-    missing = [column for column in wanted if column.lower() not in columns]
-    if missing:
-        raise ValueError(
-            f"CREMA-D summary table {os.fspath(path)!r} must have the columns "
-            f"{', '.join(wanted)}; missing {', '.join(missing)}."
-        )
-    votes = pd.DataFrame({"clip": table[columns["filename"]].str.strip()})
-    for key, prefix in _VOTE_COLUMNS.items():
-        votes[f"{key}_vote"] = table[columns[f"{prefix}vote".lower()]].map(_map_vote)
-        votes[f"{key}_level"] = pd.to_numeric(
-            table[columns[f"{prefix}level".lower()]], errors="coerce"
-        )
-    return votes.drop_duplicates("clip").reset_index(drop=True)
+    return _read_votes(path)
