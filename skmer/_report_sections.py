@@ -247,20 +247,19 @@ def summary_lines(result):
     McNemar's; each model next to the human raters of its modality when
     their votes were given.
     """
-    rows = result.summary.set_index("model")
     lines = [
         f"{model:>6}: accuracy {row['accuracy_mean']:.3f} "
         f"± {row['accuracy_std']:.3f}, macro-F1 {row['f1_macro_mean']:.3f} "
         f"± {row['f1_macro_std']:.3f}"
-        for model, row in rows.iterrows()
+        for model, row in result.summary.set_index("model").iterrows()
     ]
-    tests = result.tests[result.tests["metric"] == "accuracy"]
-    for other, rows in tests.groupby("model_b", sort=False):
+    accuracy = result.tests[result.tests["metric"] == "accuracy"]
+    for other, tests in accuracy.groupby("model_b", sort=False):
         pvalues = ", ".join(
-            f"{_TEST_NAMES.get(row.test, row.test)} p = {row.pvalue:.3g}"
-            for row in rows.itertuples()
+            f"{_TEST_NAMES.get(test.test, test.test)} p = {test.pvalue:.3g}"
+            for test in tests.itertuples()
         )
-        difference = rows["difference"].iloc[0]
+        difference = tests["difference"].iloc[0]
         lines.append(f"fusion vs {other}: accuracy {difference:+.3f} ({pvalues})")
     if result.human is not None:
         for row in result.human.itertuples():

@@ -26,6 +26,11 @@ def select_emotions(data, emotions):
     """
     target = np.asarray(data.target)
     labels = np.unique(target)
+    if not emotions:
+        raise ValueError(
+            f"No emotion to keep was given; the labels of this dataset are "
+            f"{', '.join(map(str, labels))}."
+        )
     unknown = [emotion for emotion in emotions if emotion not in labels]
     if unknown:
         raise ValueError(

@@ -184,7 +184,7 @@ def _load(args):
     from skmer.datasets import load_dataset
 
     data = load_dataset(args.data, kind=args.dataset, labels=args.labels)
-    if args.emotions:
+    if args.emotions is not None:
         emotions = [label.strip() for label in args.emotions.split(",")]
         data = select_emotions(data, [label for label in emotions if label])
     return data

@@ -318,6 +318,9 @@ def test_emotions_option_keeps_the_clips_of_those_labels(tmp_path, tiny_wav, cap
     err = capsys.readouterr().err
     expected = "No clip is labelled XYZ; the labels of this dataset are ANG, HAP, SAD"
     assert expected in err
+    assert main([*args, "--emotions", " , "]) == 1
+    err = capsys.readouterr().err
+    assert "No emotion to keep was given; the labels of this dataset are" in err
 
 
 def test_compare_leaves_out_emotions_with_fewer_clips_than_folds():
@@ -347,3 +350,47 @@ def test_compare_leaves_out_emotions_with_fewer_clips_than_folds():
     assert drop_rare_classes(kept, 5, echo=said.append) is kept
     with pytest.raises(ValueError, match=r"Too few clips per emotion for 6 folds: "):
         drop_rare_classes(kept, 6)
+
+
+def test_summary_lines_give_scores_tests_and_human_raters():
+    import pandas as pd
+    from sklearn.utils import Bunch
+
+    from skmer._report_sections import summary_lines
+
+    result = Bunch(
+        summary=pd.DataFrame(
+            {
+                "model": ["face", "fusion"],
+                "accuracy_mean": [0.8, 0.9],
+                "accuracy_std": [0.05, 0.02],
+                "f1_macro_mean": [0.79, 0.9],
+                "f1_macro_std": [0.06, 0.03],
+            }
+        ),
+        tests=pd.DataFrame(
+            {
+                "model_b": ["face", "face", "face"],
+                "test": ["corrected_ttest", "corrected_ttest", "mcnemar"],
+                "metric": ["accuracy", "f1_macro", "accuracy"],
+                "difference": [0.1, 0.11, 0.1],
+                "pvalue": [0.0231, 0.5, 0.0119],
+            }
+        ),
+        human=pd.DataFrame(
+            {
+                "model": ["face"],
+                "model_accuracy": [0.8],
+                "human_accuracy": [0.79],
+                "pvalue": [0.25],
+            }
+        ),
+    )
+    assert summary_lines(result) == [
+        "  face: accuracy 0.800 ± 0.050, macro-F1 0.790 ± 0.060",
+        "fusion: accuracy 0.900 ± 0.020, macro-F1 0.900 ± 0.030",
+        "fusion vs face: accuracy +0.100 (corrected t-test p = 0.0231, McNemar "
+        "p = 0.0119)",
+        "  face vs human raters of the same clips: 0.800 vs 0.790 (McNemar p = 0.25)",
+    ]
+    assert len(summary_lines(Bunch(**{**result, "human": None}))) == 3
