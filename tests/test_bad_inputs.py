@@ -536,19 +536,19 @@ def test_killed_extraction_resumes_where_it_stopped(tmp_path, clip_writer):
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if len(glob.glob(str(cache_dir / "*" / "*.npz"))) >= 10:
+        if len(glob.glob(str(cache_dir / "*" / "*.features"))) >= 10:
             break
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.communicate()
-    done = {os.path.basename(p) for p in glob.glob(str(cache_dir / "*" / "*.npz"))}
+    done = {os.path.basename(p) for p in glob.glob(str(cache_dir / "*" / "*.features"))}
     assert 10 <= len(done) < len(paths), "the run was not killed half-way"
 
     result = _run_python(_EXTRACT, listing, cache_dir, tmp_path / "X2.npy")
     assert result.returncode == 0, result.stderr
     decoded = json.loads(result.stdout.splitlines()[-1])["decoded"]
     assert len(decoded) == len(paths) - len(done)
-    entries = glob.glob(str(cache_dir / "*" / "*.npz"))
+    entries = glob.glob(str(cache_dir / "*" / "*.features"))
     assert len(entries) == len(paths)
 
     fresh = _run_python(_EXTRACT, listing, tmp_path / "fresh", tmp_path / "X3.npy")

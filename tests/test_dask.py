@@ -83,7 +83,7 @@ def test_extraction_and_search_on_a_local_dask_cluster(tmp_path):
     )
     # The workers filled the shared cache: every clip is there once per
     # extractor setting, and reading it back needs no cluster.
-    entries = glob.glob(os.path.join(cache_dir, "*", "*.npz"))
+    entries = glob.glob(os.path.join(cache_dir, "*", "*.features"))
     assert len(entries) == 2 * len(paths)
     np.testing.assert_array_equal(
         MFCCExtractor(13, n_frames=32, cache_dir=cache_dir).transform(paths),

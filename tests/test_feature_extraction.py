@@ -962,7 +962,7 @@ def test_corrupted_entry_is_recomputed(wavs, tmp_path, opened):
     cache_dir = tmp_path / "cache"
     extractor = MFCCExtractor(13, n_frames=16, cache_dir=cache_dir)
     expected = extractor.transform(wavs)
-    entries = sorted(glob.glob(str(cache_dir / "*" / "*.npz")))
+    entries = sorted(glob.glob(str(cache_dir / "*" / "*.features")))
     assert len(entries) == len(wavs)
     with open(entries[0], "wb") as handle:
         handle.write(b"PK\x03\x04 not a zip file")
@@ -997,6 +997,35 @@ def test_feature_cache_entries(tmp_path, tiny_wav):
     np.testing.assert_array_equal(again.load(tiny_wav)["boxes"], [1, 1])
 
 
+def test_feature_cache_entry_format(tmp_path, tiny_wav):
+    from skmer.feature_extraction._cache import FeatureCache
+
+    cache = FeatureCache(tmp_path, {"extractor": "E", "settings": {}})
+    arrays = {
+        "X": np.arange(6, dtype=np.float32),
+        "boxes": np.full((2, 4), np.nan, dtype=np.float32),
+        "empty": np.zeros((0, 3)),
+        "n": np.int64(7),
+    }
+    cache.save(tiny_wav, arrays)
+    stored = cache.load(tiny_wav)
+    for name, value in arrays.items():
+        assert stored[name].dtype == value.dtype
+        assert stored[name].shape == np.shape(value)
+        np.testing.assert_array_equal(stored[name], value)
+    # Arrays read back are the caller's to modify.
+    stored["boxes"][0] = 1
+    (entry,) = glob.glob(str(tmp_path / "*" / "*.features"))
+    data = open(entry, "rb").read()
+    for damaged in (data[:-1], data + b"\0", b"", data[:10], b"X" + data[1:]):
+        with open(entry, "wb") as handle:
+            handle.write(damaged)
+        assert cache.load(tiny_wav) is None
+    # Objects are never pickled into (or out of) the cache.
+    with pytest.raises(TypeError, match="Cannot cache array 'X' of dtype object"):
+        cache.save(tiny_wav, {"X": np.array([object()])})
+
+
 def _cached_transform(paths, cache_dir):
     return MFCCExtractor(13, n_frames=16, cache_dir=cache_dir).transform(paths)
 
@@ -1012,7 +1041,7 @@ def test_two_processes_fill_one_cache(wavs, tmp_path):
         np.testing.assert_array_equal(X[::-1] if reverse else X, expected)
     entries = glob.glob(os.path.join(cache_dir, "*", "*"))
     assert len(entries) == len(wavs)
-    assert all(entry.endswith(".npz") for entry in entries)
+    assert all(entry.endswith(".features") for entry in entries)
     np.testing.assert_array_equal(_cached_transform(wavs, cache_dir), expected)
 
 

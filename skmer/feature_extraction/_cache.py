@@ -5,10 +5,11 @@
 
 import hashlib
 import json
+import math
 import os
+import struct
 import tempfile
 import warnings
-import zipfile
 
 import numpy as np
 
@@ -16,7 +17,14 @@ from skmer.exceptions import CacheWarning
 from skmer.utils._warnings import caller_stacklevel
 
 # Bump when the layout of cache entries changes, so old entries are ignored.
-_FORMAT = 1
+# Format 1 stored each entry as an .npz (a zip archive of .npy files); reading
+# one cost more than 100 us of zip and header parsing per entry. Format 2 is a
+# flat file: _MAGIC, the byte length of a JSON header, the header (name,
+# dtype and shape of each array), then the arrays' bytes in that order.
+_FORMAT = 2
+_MAGIC = b"SKMERC2\n"
+_SUFFIX = ".features"
+_LENGTH = struct.Struct("<I")
 
 
 class FeatureCache:
@@ -29,6 +37,10 @@ class FeatureCache:
     to a temporary file and renamed into place, so readers (other processes,
     other joblib workers) never see half an entry, and every clip is saved as
     soon as it is done: a run that fails at clip ``k`` keeps clips ``1..k-1``.
+
+    An entry is one flat file (a short JSON header naming each array's dtype
+    and shape, then the arrays' bytes), read with a single ``read`` call: a
+    cached re-transform costs tens of microseconds per file.
 
     Parameters
     ----------
@@ -54,7 +66,7 @@ class FeatureCache:
         stat = os.stat(path)
         blob = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
         return os.path.join(
-            self._folder, hashlib.sha256(blob.encode()).hexdigest() + ".npz"
+            self._folder, hashlib.sha256(blob.encode()).hexdigest() + _SUFFIX
         )
 
     def load(self, path):
@@ -75,11 +87,13 @@ class FeatureCache:
         except OSError:
             return None
         try:
-            with np.load(entry, allow_pickle=False) as stored:
-                return {name: stored[name] for name in stored.files}
+            with open(entry, "rb") as handle:
+                data = bytearray(os.fstat(handle.fileno()).st_size)
+                handle.readinto(data)
+            return _unpack(data)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, TypeError, KeyError, struct.error):
             # A damaged entry (disk full, killed writer on a filesystem without
             # atomic rename) is recomputed and overwritten, never trusted.
             return None
@@ -132,10 +146,49 @@ class FeatureCache:
             fd, tmp = tempfile.mkstemp(dir=self._folder, suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    np.savez(handle, **arrays)
+                    handle.write(_pack(arrays))
                 os.replace(tmp, entry)
             except BaseException:
                 os.unlink(tmp)
                 raise
         except OSError as exc:
             self._disable(exc)
+
+
+def _pack(arrays):
+    """Lay out one entry: magic, header length, JSON header, array bytes."""
+    arrays = {name: np.asarray(value) for name, value in arrays.items()}
+    for name, value in arrays.items():
+        if value.dtype.hasobject:
+            raise TypeError(f"Cannot cache array {name!r} of dtype object.")
+    header = json.dumps(
+        [[name, value.dtype.str, value.shape] for name, value in arrays.items()]
+    ).encode()
+    return b"".join(
+        [_MAGIC, _LENGTH.pack(len(header)), header]
+        + [value.tobytes() for value in arrays.values()]
+    )
+
+
+def _unpack(data):
+    """Read the arrays out of an entry's bytes; ValueError if not a whole entry.
+
+    The arrays are views of ``data`` (a bytearray, so they are writable).
+    """
+    if data[: len(_MAGIC)] != _MAGIC:
+        raise ValueError("not a skmer cache entry")
+    start = len(_MAGIC) + _LENGTH.size
+    (length,) = _LENGTH.unpack_from(data, len(_MAGIC))
+    offset = start + length
+    arrays = {}
+    for name, dtype, shape in json.loads(bytes(data[start:offset])):
+        dtype = np.dtype(dtype)
+        if dtype.hasobject:
+            raise ValueError("object arrays are never read from the cache")
+        shape = tuple(shape)
+        count = math.prod(shape)
+        arrays[name] = np.frombuffer(data, dtype, count, offset).reshape(shape)
+        offset += count * dtype.itemsize
+    if offset != len(data):
+        raise ValueError("cache entry of the wrong size")
+    return arrays
