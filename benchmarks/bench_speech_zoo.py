@@ -260,7 +260,7 @@ def main(argv=None):
     cv = LeaveOneGroupOut() if args.folds == 0 else GroupKFold(args.folds)
     folds = list(cv.split(X, y, groups))
     norm = (
-        "per speaker (SpeakerNormalizer)"
+        f"per speaker (SpeakerNormalizer, statistics per {args.speaker_norm[:-1]})"
         if args.speaker_norm
         else "StandardScaler on the training fold"
     )
