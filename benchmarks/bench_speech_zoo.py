@@ -9,7 +9,10 @@ the number of parameters, the seconds per training epoch (fit time over
 epochs run, so it includes graph tracing and the validation pass), the mean
 number of epochs early stopping ran, and the total time of the row. A
 non-deep anchor, an SVM on the mean and standard deviation of MFCCs over
-time, runs on the same folds.
+time, runs on the same folds. ``--seeds N`` makes each network row the
+soft vote (mean of the class probabilities) of N networks trained with
+seeds seed, seed + 1, ...; ``--ensemble`` adds a row that is the soft vote
+of every network row (no extra training).
 
 Folds are grouped by speaker (GroupKFold; --folds 0 for LeaveOneGroupOut):
 no speaker is in both the training and the test data. Features are
@@ -17,7 +20,9 @@ extracted once per clip (through a disk cache). Standardisation is learnt on
 the training folds only (StandardScaler per column), or, with
 --speaker-norm, done per speaker with SpeakerNormalizer: each speaker's
 clips standardised with that speaker's own statistics, the test speakers'
-with their test clips'. Only fair when a speaker's clips do not form a known
+with their test clips' (``--speaker-norm bands``: one mean and standard
+deviation per mel band and speaker, pooled over the frames, instead of one
+per matrix cell). Only fair when a speaker's clips do not form a known
 balanced set of emotions (see the SpeakerNormalizer docs): use it on EmoDB,
 not on the CREMA-D clips of ../shared/data.
 
@@ -25,6 +30,7 @@ Usage::
 
     nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb
     nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --speaker-norm
+    nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --speaker-norm bands
     nice python benchmarks/bench_speech_zoo.py ../shared/data/crema-d --folds 5
     python benchmarks/bench_speech_zoo.py DIR --archs cnn lstm --epochs 10
 """
@@ -66,7 +72,13 @@ def parse_args(argv=None):
         default=10,
         help="drop classes with fewer clips (the CREMA-D folder holds 1 DIS)",
     )
-    parser.add_argument("--speaker-norm", action="store_true")
+    parser.add_argument(
+        "--speaker-norm",
+        nargs="?",
+        const="columns",
+        choices=["columns", "bands"],
+        help="SpeakerNormalizer statistics per column, or per band over frames",
+    )
     parser.add_argument(
         "--folds", type=int, default=4, help="GroupKFold splits; 0: leave one out"
     )
@@ -77,6 +89,12 @@ def parse_args(argv=None):
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--augment", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="networks per row (soft vote)"
+    )
+    parser.add_argument(
+        "--ensemble", action="store_true", help="add the soft vote of all networks"
+    )
     parser.add_argument("--cache", default=str(DEFAULT_CACHE))
     parser.add_argument("--out", help="JSON file of the per-fold results")
     return parser.parse_args(argv)
@@ -101,10 +119,10 @@ def extract(paths, args):
     return spectro, mfcc.reshape(len(paths), 40, n_frames), (args.n_bands, n_frames)
 
 
-def standardise(X_train, X_test, g_train, g_test, speaker_norm):
+def standardise(X_train, X_test, g_train, g_test, speaker_norm, n_frames=None):
     """Learn the standardisation on the training fold, or per speaker."""
     if speaker_norm:
-        norm = SpeakerNormalizer()
+        norm = SpeakerNormalizer(n_frames=n_frames if speaker_norm == "bands" else None)
         return (
             norm.fit_transform(X_train, groups=g_train),
             norm.transform(X_test, groups=g_test),
@@ -147,30 +165,55 @@ def run_anchor(mfcc, y, groups, folds, speaker_norm):
 
 
 def run_network(arch, X, y, groups, folds, shape, args):
-    rows = []
+    """Rows of scores, and the class probabilities of each fold's test clips."""
+    rows, probas = [], []
     for train, test in folds:
         X_train, X_test = standardise(
-            X[train], X[test], groups[train], groups[test], args.speaker_norm
+            X[train], X[test], groups[train], groups[test], args.speaker_norm, shape[1]
         )
-        clf = SpeechClassifier(
-            arch,
-            audio_shape=shape,
-            width=args.width,
-            augment=args.augment,
-            epochs=args.epochs,
-            patience=args.patience,
-            reduce_lr_patience=max(args.patience // 2, 1),
-            random_state=args.seed,
-        )
-        start = time.perf_counter()
-        clf.fit(X_train, y[train])
-        seconds = time.perf_counter() - start
+        proba, epochs, seconds = 0.0, 0, 0.0
+        for seed in range(args.seed, args.seed + args.seeds):
+            clf = SpeechClassifier(
+                arch,
+                audio_shape=shape,
+                width=args.width,
+                augment=args.augment,
+                epochs=args.epochs,
+                patience=args.patience,
+                reduce_lr_patience=max(args.patience // 2, 1),
+                random_state=seed,
+            )
+            start = time.perf_counter()
+            clf.fit(X_train, y[train])
+            seconds += time.perf_counter() - start
+            epochs += len(clf.history_["loss"])
+            proba = proba + clf.predict_proba(X_test) / args.seeds
+        probas.append(proba)
         rows.append(
             {
-                **scores(y[test], clf.predict(X_test)),
-                "params": int(clf.model_.count_params()),
-                "epochs": len(clf.history_["loss"]),
-                "fit_seconds": seconds,
+                **scores(y[test], clf.classes_[proba.argmax(axis=1)]),
+                "params": int(clf.model_.count_params()) * args.seeds,
+                "epochs": epochs / args.seeds,
+                "fit_seconds": seconds / args.seeds,
+            }
+        )
+    return rows, probas
+
+
+def run_ensemble(probas, results, y, folds):
+    """Soft vote of the networks already run: the mean of their probabilities."""
+    classes = np.unique(y)
+    rows = []
+    for index, (_, test) in enumerate(folds):
+        proba = np.mean([fold_probas[index] for fold_probas in probas.values()], axis=0)
+        rows.append(
+            {
+                **scores(y[test], classes[proba.argmax(axis=1)]),
+                "params": sum(results[name][index]["params"] for name in probas),
+                "epochs": None,
+                "fit_seconds": sum(
+                    results[name][index]["fit_seconds"] for name in probas
+                ),
             }
         )
     return rows
@@ -217,29 +260,37 @@ def main(argv=None):
     cv = LeaveOneGroupOut() if args.folds == 0 else GroupKFold(args.folds)
     folds = list(cv.split(X, y, groups))
     norm = (
-        "per speaker (SpeakerNormalizer)"
+        f"per speaker (SpeakerNormalizer, statistics per {args.speaker_norm[:-1]})"
         if args.speaker_norm
         else "StandardScaler on the training fold"
     )
     print(
         f"{len(folds)} folds grouped by speaker; standardisation: {norm}; "
-        f"epochs <= {args.epochs}, patience {args.patience}, width {args.width}",
+        f"epochs <= {args.epochs}, patience {args.patience}, width {args.width}, "
+        f"augment {args.augment}, {args.seeds} seed(s) per network",
         flush=True,
     )
     header = (
         f"{'model':<12} {'accuracy %':>13} {'precision %':>13} {'recall %':>13} "
         f"{'F1 %':>13} {'params':>10} {'s/epoch':>8} {'epochs':>7} {'total s':>8}"
     )
-    lines, results = [], {}
+    lines, results, probas = [], {}, {}
     todo = ([] if args.no_anchor else ["svm-anchor"]) + list(args.archs)
+    if args.ensemble:
+        todo.append("ensemble")
     for name in todo:
         start = time.perf_counter()
         if name == "svm-anchor":
             rows = run_anchor(mfcc, y, groups, folds, args.speaker_norm)
+        elif name == "ensemble":
+            rows = run_ensemble(probas, results, y, folds)
         else:
-            rows = run_network(name, X, y, groups, folds, shape, args)
+            rows, probas[name] = run_network(name, X, y, groups, folds, shape, args)
         total = time.perf_counter() - start
+        if name == "ensemble":
+            total = sum(results["total_seconds"][arch] for arch in probas)
         results[name] = rows
+        results.setdefault("total_seconds", {})[name] = total
         lines.append(summary_line(name, rows, total))
         print(lines[-1], flush=True)
         if args.out:

@@ -1,6 +1,7 @@
 """Tests of the speech model zoo, LogMelExtractor and SpeakerNormalizer."""
 
 import pickle
+import re
 
 import librosa
 import numpy as np
@@ -301,6 +302,34 @@ def test_speaker_normalizer_constant_column_and_dtype():
     assert X_new.dtype == np.float32
     np.testing.assert_array_equal(X_new, [[0.0, -1.0], [0.0, 1.0]])
     assert X[0, 1] == 2.0  # the input is not modified
+
+
+def test_speaker_normalizer_pools_frames_of_each_band():
+    rng = np.random.default_rng(0)
+    # 2 bands x 5 frames per row; speaker "b" is louder in band 1.
+    X = rng.standard_normal((8, 10))
+    groups = np.repeat(["a", "b"], 4)
+    X[groups == "b", 5:] += 50.0
+    X_new = SpeakerNormalizer(n_frames=5).fit_transform(X, groups=groups)
+    for speaker in "ab":
+        bands = X_new[groups == speaker].reshape(4, 2, 5)
+        np.testing.assert_allclose(bands.mean(axis=(0, 2)), 0.0, atol=1e-12)
+        np.testing.assert_allclose(bands.std(axis=(0, 2)), 1.0)
+    # One statistic per band: the frames of a band keep their differences.
+    rows = X[groups == "a"].reshape(4, 2, 5)
+    expected = (rows - rows.mean(axis=(0, 2), keepdims=True)) / rows.std(
+        axis=(0, 2), keepdims=True
+    )
+    np.testing.assert_allclose(X_new[groups == "a"], expected.reshape(4, 10))
+
+
+def test_speaker_normalizer_n_frames_must_divide_columns():
+    msg = (
+        "n_frames=4 must divide the number of columns of X, read as flattened "
+        "(n_bands, n_frames) matrices; got 10 columns."
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        SpeakerNormalizer(n_frames=4).fit(np.ones((3, 10)))
 
 
 def test_speaker_normalizer_needs_groups():

@@ -39,6 +39,16 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         statistics are those of the clip itself (a single clip becomes all
         zeros) and ``transform`` raises.
 
+    n_frames : int or None, default=None
+        ``None`` standardises every column on its own. An int reads each row
+        as the C-order flattening of a ``(n_bands, n_frames)`` matrix, as
+        :class:`~skmer.feature_extraction.LogMelExtractor` and
+        :class:`~skmer.feature_extraction.MFCCExtractor` make them, and pools
+        each speaker's statistics over the frames of each band: one mean and
+        standard deviation per band and speaker, estimated from all the
+        speaker's frames instead of one value per clip. The number of
+        columns must be a multiple of ``n_frames``.
+
     Attributes
     ----------
     n_features_in_ : int
@@ -99,11 +109,13 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "with_std": ["boolean"],
         "min_samples_per_speaker": [Interval(Integral, 1, None, closed="left")],
+        "n_frames": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, *, with_std=True, min_samples_per_speaker=2):
+    def __init__(self, *, with_std=True, min_samples_per_speaker=2, n_frames=None):
         self.with_std = with_std
         self.min_samples_per_speaker = min_samples_per_speaker
+        self.n_frames = n_frames
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, groups=None):
@@ -124,8 +136,17 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             Fitted transformer.
         """
-        validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
+        self._check_n_frames(X.shape[1])
         return self
+
+    def _check_n_frames(self, n_features):
+        if self.n_frames is not None and n_features % self.n_frames:
+            raise ValueError(
+                f"n_frames={self.n_frames} must divide the number of columns of "
+                f"X, read as flattened (n_bands, n_frames) matrices; got "
+                f"{n_features} columns."
+            )
 
     def transform(self, X, groups=None):
         """Standardise the rows of each speaker with their own statistics.
@@ -171,16 +192,23 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"{few[:5].tolist()}. The statistics come from the speaker's own "
                 "clips, so transform all of a speaker's clips together."
             )
+        self._check_n_frames(X.shape[1])
+        # Statistics per column, or per band pooled over its frames: the
+        # axes of the reshaped block that they are taken over.
+        if self.n_frames is None:
+            shape, axes = X.shape[1:], 0
+        else:
+            shape, axes = (X.shape[1] // self.n_frames, self.n_frames), (0, 2)
         for index in range(len(speakers)):
             rows = inverse == index
-            block = X[rows]
-            block -= block.mean(axis=0)
+            block = X[rows].reshape(-1, *shape)
+            block -= block.mean(axis=axes, keepdims=True)
             if self.with_std:
-                std = block.std(axis=0)
+                std = block.std(axis=axes, keepdims=True)
                 # Constant columns stay 0 rather than dividing by zero.
                 std[std == 0] = 1.0
                 block /= std
-            X[rows] = block
+            X[rows] = block.reshape(len(block), -1)
         return X
 
     def fit_transform(self, X, y=None, groups=None):
