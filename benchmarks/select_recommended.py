@@ -38,17 +38,26 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
 
 BASE = {**PRESETS["recommended"], "random_state": 0}
+# BASE is the recommended preset, whose head_units=() the "paper head"
+# candidates override.
 FACE_CANDIDATES = {
-    "paper head, raw embedding": {"encoder_norm": False},
-    "paper head": {},
+    "paper head, raw embedding": {"head_units": (256, 128), "encoder_norm": False},
+    "paper head": {"head_units": (256, 128)},
     "dropout 0.2": {"dropout": 0.2},
     "no head layers": {"head_units": ()},
     "no head layers, dropout 0.2": {"head_units": (), "dropout": 0.2},
+    # All the training clips, none held out for early stopping.
+    "no head layers, 50 epochs": {
+        "head_units": (),
+        "early_stopping": False,
+        "epochs": 50,
+    },
 }
 AUDIO_CANDIDATES = {
-    "paper head": {},
+    "paper head": {"head_units": (256, 128)},
     "no head layers": {"head_units": ()},
     "no head layers, augment": {"head_units": (), "augment": True},
+    "MFCC statistics": {"head_units": (), "audio_architecture": "stats"},
 }
 
 
@@ -126,12 +135,22 @@ def main(argv=None):
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--n-inner", type=int, default=4)
+    parser.add_argument(
+        "--candidates", nargs="+", default=None, help="names of candidates to compare"
+    )
     args = parser.parse_args(argv)
 
     data = load_crema_d(args.data / "crema-d", sentences="IEO", intensities="HI")
     y, groups = np.asarray(data.target), np.asarray(data.groups)
     X = features(args.stream, data.paths, args.cache_dir)
     candidates = FACE_CANDIDATES if args.stream == "face" else AUDIO_CANDIDATES
+    if args.candidates is not None:
+        unknown = sorted(set(args.candidates) - set(candidates))
+        if unknown:
+            parser.error(
+                f"unknown candidates {unknown}; choose from {list(candidates)}"
+            )
+        candidates = {name: candidates[name] for name in args.candidates}
     outer = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
     rows = []
     for fold, (train, _) in enumerate(outer.split(X, y, groups)):

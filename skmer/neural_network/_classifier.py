@@ -213,11 +213,15 @@ class DualStreamClassifier(_KerasClassifierBase):
         frames; time and frequency masking and Gaussian noise (standard
         deviation 0.1) on the MFCC matrix, which assumes standardised MFCCs.
 
-    audio_architecture : {'cnn', 'alexnet', 'resnet', 'inception', 'vgg16', \
-'vgg19', 'lstm', 'transformer'}, default='cnn'
+    audio_architecture : {'cnn', 'stats', 'alexnet', 'resnet', 'inception', \
+'vgg16', 'vgg19', 'lstm', 'transformer'}, default='cnn'
         Network of the audio stream. ``'cnn'`` is the paper's (the blocks of
-        ``filters``); the others are those of :class:`SpeechClassifier`
-        (see :func:`build_speech_network`), with base width ``filters[0]``.
+        ``filters``). ``'stats'`` has no convolution: it pools each MFCC
+        coefficient over time into its mean and standard deviation and
+        standardises them (BatchNormalization), the features of the classic
+        MFCC-statistics baseline, so it suits raw as well as standardised
+        MFCCs. The others are those of :class:`SpeechClassifier` (see
+        :func:`build_speech_network`), with base width ``filters[0]``.
 
     learning_rate : float, default=1e-3
         Learning rate of the Adam optimizer.
@@ -372,7 +376,7 @@ class DualStreamClassifier(_KerasClassifierBase):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
         "augment": ["boolean"],
-        "audio_architecture": [StrOptions(set(SPEECH_ARCHITECTURES))],
+        "audio_architecture": [StrOptions({*SPEECH_ARCHITECTURES, "stats"})],
         **_TRAINING_CONSTRAINTS,
     }
 
