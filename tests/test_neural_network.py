@@ -621,6 +621,8 @@ def test_recommended_preset_with_overrides():
     assert clf.n_frames == 5
     assert clf.batch_norm_momentum == 0.9
     assert clf.head_units == ()
+    assert clf.early_stopping is False
+    assert clf.epochs == 50
     assert clf.patience == 3
 
 
