@@ -39,7 +39,8 @@ def run_demo(
     folds : int, default=4
         Cross-validation folds (each holds out 2 of the 8 actors).
     epochs : int, default=None
-        Maximum epochs; None keeps the preset's.
+        Training epochs (the most, when the preset stops early); None keeps
+        the preset's.
     n_jobs : int, default=None
         Parallel workers for extraction.
     cache_dir : str, default=None

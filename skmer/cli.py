@@ -75,7 +75,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="classifier configuration (default: recommended)",
     )
     training.add_argument(
-        "--epochs", type=int, default=None, help="maximum epochs (default: preset's)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="training epochs, the most when the preset stops early "
+        "(default: the preset's)",
     )
 
     demo = commands.add_parser(

@@ -313,6 +313,35 @@ def test_audio_shape_none_reads_a_column_of_coefficients(data):
     assert tuple(clf.model_.inputs[0].shape) == (None, 10, 1, 1)
 
 
+def test_stats_audio_stream_pools_mean_and_std_over_time():
+    model = build_dual_stream_cnn(
+        face_shape=None,
+        audio_shape=AUDIO_SHAPE,
+        n_classes=3,
+        audio_architecture="stats",
+    )
+    assert not any(isinstance(la, keras.layers.Conv2D) for la in model.layers)
+    stats = keras.Model(model.inputs, model.get_layer("audio_stats").output)
+    mfcc = np.random.default_rng(0).normal(3.0, 2.0, (4, *AUDIO_SHAPE, 1))
+    expected = np.hstack([mfcc[..., 0].mean(axis=2), mfcc[..., 0].std(axis=2)])
+    np.testing.assert_allclose(stats.predict(mfcc, verbose=0), expected, rtol=1e-4)
+
+
+def test_stats_audio_stream_learns_and_round_trips(data):
+    X, y, _ = data
+    clf = DualStreamClassifier(
+        "audio",
+        **{**EAGER, "epochs": 10, "learning_rate": 0.05},
+        audio_architecture="stats",
+    ).fit(X[:, FACE_WIDTH:], y)
+    assert clf.score(X[:, FACE_WIDTH:], y) > 0.9
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_allclose(
+        restored.predict_proba(X[:5, FACE_WIDTH:]),
+        clf.predict_proba(X[:5, FACE_WIDTH:]),
+    )
+
+
 def test_frames_lstm_and_augmentation(data):
     X, y, _ = data
     X2, y2, _ = make_data(n_frames=2)
@@ -592,6 +621,8 @@ def test_recommended_preset_with_overrides():
     assert clf.n_frames == 5
     assert clf.batch_norm_momentum == 0.9
     assert clf.head_units == ()
+    assert clf.early_stopping is False
+    assert clf.epochs == 50
     assert clf.patience == 3
 
 

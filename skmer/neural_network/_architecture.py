@@ -133,6 +133,26 @@ class SpecAugment(layers.Layer):
         return config
 
 
+@keras.saving.register_keras_serializable(package="skmer")
+class _StatisticsPooling(layers.Layer):
+    """Mean and standard deviation of each coefficient over time.
+
+    Maps MFCC matrices of shape ``(batch, n_mfcc, n_frames, 1)`` to vectors
+    of shape ``(batch, 2 * n_mfcc)``: the means, then the standard deviations.
+    """
+
+    def call(self, inputs):
+        """Pool the time axis (the third one) into its mean and deviation."""
+        x = inputs[..., 0]
+        mean = ops.mean(x, axis=2)
+        std = ops.sqrt(ops.maximum(ops.var(x, axis=2), 0.0) + 1e-6)
+        return ops.concatenate([mean, std], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        """Return ``(batch, 2 * n_mfcc)``."""
+        return (input_shape[0], 2 * input_shape[1])
+
+
 def _seeds(seed):
     """Yield distinct per-layer seeds from one seed (or None forever)."""
     counter = 0
@@ -284,12 +304,14 @@ def build_dual_stream_cnn(
         Add training-only augmentation layers: random horizontal flips and
         brightness and contrast jitter of the face frames; time and frequency
         masking (:class:`SpecAugment`) and Gaussian noise on the MFCC matrix.
-    audio_architecture : {'cnn', 'alexnet', 'resnet', 'inception', 'vgg16', \
-'vgg19', 'lstm', 'transformer'}, default='cnn'
+    audio_architecture : {'cnn', 'stats', 'alexnet', 'resnet', 'inception', \
+'vgg16', 'vgg19', 'lstm', 'transformer'}, default='cnn'
         Network of the audio stream before its dense layer. ``'cnn'`` is the
-        paper's (the convolution blocks of ``filters``); the others are the
-        networks of :func:`build_speech_network`, with base width
-        ``filters[0]``.
+        paper's (the convolution blocks of ``filters``). ``'stats'`` pools
+        each coefficient over time into its mean and standard deviation
+        (``2 * n_mfcc`` values, then BatchNormalization), with no
+        convolution. The others are the networks of
+        :func:`build_speech_network`, with base width ``filters[0]``.
     seed : int, default=None
         Seed of the weight initialisers, dropout and augmentation layers.
         ``None`` draws fresh seeds.
@@ -376,7 +398,14 @@ def build_dual_stream_cnn(
         if augment:
             x = SpecAugment(seed=next(seeds), name="audio_mask")(x)
             x = layers.GaussianNoise(0.1, seed=next(seeds), name="audio_noise")(x)
-        if audio_architecture == "cnn":
+        if audio_architecture == "stats":
+            # MFCC statistics over time, standardised for the dense layer:
+            # the features of the classic SVM baseline, at any input scale.
+            x = _StatisticsPooling(name="audio_stats")(x)
+            x = layers.BatchNormalization(
+                momentum=batch_norm_momentum, name="audio_bn"
+            )(x)
+        elif audio_architecture == "cnn":
             x = _conv_stack(
                 x,
                 filters=filters,
