@@ -186,8 +186,8 @@ def time_epochs(config, frame, y, cache_dir, *, epochs, repeats):
     return pd.DataFrame(result).T
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_common_arguments(parser):
+    """The data folder, feature cache and presets (shared with bench_training)."""
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument(
@@ -196,6 +196,11 @@ def main(argv=None):
         default=["paper", "recommended"],
         choices=["paper", "recommended"],
     )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
     parser.add_argument(
         "--modalities",
         nargs="+",

@@ -20,11 +20,10 @@ Usage::
 
 import argparse
 import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from bench_accuracy import DEFAULT_CACHE, DEFAULT_DATA, time_epochs
+from bench_accuracy import add_common_arguments, time_epochs
 
 from skmer.datasets import load_crema_d
 
@@ -33,14 +32,7 @@ TARGET = 1.10  # the wrapper within 10 % of plain Keras
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument(
-        "--configs",
-        nargs="+",
-        default=["paper", "recommended"],
-        choices=["paper", "recommended"],
-    )
+    add_common_arguments(parser)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)

@@ -1016,7 +1016,7 @@ def test_feature_cache_entry_format(tmp_path, tiny_wav):
     # Arrays read back are the caller's to modify.
     stored["boxes"][0] = 1
     (entry,) = glob.glob(str(tmp_path / "*" / "*.features"))
-    data = open(entry, "rb").read()
+    data = Path(entry).read_bytes()
     for damaged in (data[:-1], data + b"\0", b"", data[:10], b"X" + data[1:]):
         with open(entry, "wb") as handle:
             handle.write(damaged)
