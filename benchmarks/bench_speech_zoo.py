@@ -274,7 +274,7 @@ def main(argv=None):
         f"{'model':<12} {'accuracy %':>13} {'precision %':>13} {'recall %':>13} "
         f"{'F1 %':>13} {'params':>10} {'s/epoch':>8} {'epochs':>7} {'total s':>8}"
     )
-    lines, results, probas = [], {}, {}
+    lines, results, probas, totals = [], {}, {}, {}
     todo = ([] if args.no_anchor else ["svm-anchor"]) + list(args.archs)
     if args.ensemble:
         todo.append("ensemble")
@@ -288,9 +288,8 @@ def main(argv=None):
             rows, probas[name] = run_network(name, X, y, groups, folds, shape, args)
         total = time.perf_counter() - start
         if name == "ensemble":
-            total = sum(results["total_seconds"][arch] for arch in probas)
-        results[name] = rows
-        results.setdefault("total_seconds", {})[name] = total
+            total = sum(totals[arch] for arch in probas)
+        results[name], totals[name] = rows, total
         lines.append(summary_line(name, rows, total))
         print(lines[-1], flush=True)
         if args.out:
