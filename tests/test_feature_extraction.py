@@ -1017,7 +1017,19 @@ def test_feature_cache_entry_format(tmp_path, tiny_wav):
     stored["boxes"][0] = 1
     (entry,) = glob.glob(str(tmp_path / "*" / "*.features"))
     data = Path(entry).read_bytes()
-    for damaged in (data[:-1], data + b"\0", b"", data[:10], b"X" + data[1:]):
+    # A header that is not JSON, or names a dtype that does not exist.
+    header_start = len(b"SKMERC2\n") + 4
+    not_json = data[:header_start] + b"{" + data[header_start + 1 :]
+    bad_dtype = data.replace(b'"<f4"', b'"<q9"', 1)
+    for damaged in (
+        data[:-1],
+        data + b"\0",
+        b"",
+        data[:10],
+        b"X" + data[1:],
+        not_json,
+        bad_dtype,
+    ):
         with open(entry, "wb") as handle:
             handle.write(damaged)
         assert cache.load(tiny_wav) is None

@@ -93,7 +93,7 @@ class FeatureCache:
             return _unpack(data)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, TypeError, KeyError, struct.error):
+        except (OSError, ValueError, TypeError, struct.error):
             # A damaged entry (disk full, killed writer on a filesystem without
             # atomic rename) is recomputed and overwritten, never trusted.
             return None
