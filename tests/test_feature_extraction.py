@@ -1021,6 +1021,7 @@ def test_feature_cache_entry_format(tmp_path, tiny_wav):
     header_start = len(b"SKMERC2\n") + 4
     not_json = data[:header_start] + b"{" + data[header_start + 1 :]
     bad_dtype = data.replace(b'"<f4"', b'"<q9"', 1)
+    assert bad_dtype != data
     for damaged in (
         data[:-1],
         data + b"\0",
