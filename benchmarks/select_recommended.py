@@ -10,6 +10,8 @@ Face candidates train the classifier's face stream on precomputed embeddings
 of the frozen FER2013 network: with a frozen backbone the face stream is a
 fixed encoder followed by the trainable layers, so this is the same model at
 a fraction of the cost. Audio candidates train the real classifier on the
+standardised MFCC block. Fusion candidates (``--stream both``) train the
+two-stream classifier: face stream on the embeddings, audio stream on the
 standardised MFCC block. Every candidate is the recommended preset (BASE)
 with a few parameters changed; a tie goes to the candidate listed first.
 
@@ -17,6 +19,7 @@ Usage::
 
     python benchmarks/select_recommended.py --stream face
     python benchmarks/select_recommended.py --stream audio
+    python benchmarks/select_recommended.py --stream both
     python benchmarks/select_recommended.py --stream audio \
         --candidates "no head layers" "MFCC statistics"
 """
@@ -41,13 +44,16 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
 
 BASE = {**PRESETS["recommended"], "random_state": 0}
+AUDIO_SHAPE = DualStreamClassifier().audio_shape
 # Each candidate sets the head and the training regime itself, so that its
 # meaning does not change when the preset (BASE) does.
 EARLY_STOPPING = {"early_stopping": True, "epochs": 100}
 FIXED_50_EPOCHS = {"early_stopping": False, "epochs": 50}
 PAPER_HEAD = {"head_units": (256, 128)}
 NO_HEAD = {"head_units": ()}
-FACE_CANDIDATES = {
+MEAN_MAX_FRAMES = {"frame_pooling": "mean_max"}
+# Face candidates average the frames unless they say otherwise.
+_FACE_CANDIDATES = {
     "paper head, raw embedding": {
         **PAPER_HEAD,
         **EARLY_STOPPING,
@@ -59,12 +65,31 @@ FACE_CANDIDATES = {
     "no head layers, dropout 0.2": {**NO_HEAD, **EARLY_STOPPING, "dropout": 0.2},
     # All the training clips, none held out for early stopping.
     "no head layers, 50 epochs": {**NO_HEAD, **FIXED_50_EPOCHS},
+    # Pooling over the frames: where each feature peaks, not only its mean.
+    "max over frames": {**NO_HEAD, **FIXED_50_EPOCHS, "frame_pooling": "max"},
+    "mean and max over frames": {**NO_HEAD, **FIXED_50_EPOCHS, **MEAN_MAX_FRAMES},
+    # The standardised embedding straight into the softmax.
+    "no branch layer": {**NO_HEAD, **FIXED_50_EPOCHS, "branch_units": 0},
+}
+FACE_CANDIDATES = {
+    name: {"frame_pooling": "mean", **params}
+    for name, params in _FACE_CANDIDATES.items()
 }
 AUDIO_CANDIDATES = {
     "paper head": {**PAPER_HEAD, **EARLY_STOPPING},
     "no head layers": {**NO_HEAD, **EARLY_STOPPING},
     "no head layers, augment": {**NO_HEAD, **EARLY_STOPPING, "augment": True},
     "no head layers, 50 epochs": {**NO_HEAD, **FIXED_50_EPOCHS},
+    "no head layers, 50 epochs, augment": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        "augment": True,
+    },
+    "no head layers, 100 epochs": {
+        **NO_HEAD,
+        "early_stopping": False,
+        "epochs": 100,
+    },
     "MFCC statistics": {
         **NO_HEAD,
         **EARLY_STOPPING,
@@ -78,11 +103,23 @@ AUDIO_CANDIDATES = {
 }
 
 
+FUSION_CANDIDATES = {
+    "no head layers, 50 epochs": {**NO_HEAD, **FIXED_50_EPOCHS, **MEAN_MAX_FRAMES},
+    "MFCC statistics, 50 epochs": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        **MEAN_MAX_FRAMES,
+        "audio_architecture": "stats",
+    },
+}
+
+
 class EmbeddedFaceClassifier(DualStreamClassifier):
-    """The classifier's face stream on precomputed per-frame embeddings.
+    """The classifier on precomputed per-frame embeddings of the face.
 
     Each "frame" is a (1, 1, embedding_dim) embedding; a Flatten stands for
-    the frozen encoder that made it.
+    the frozen encoder that made it. The audio stream, if any, is the real
+    one.
     """
 
     encoder_norm = True
@@ -93,15 +130,18 @@ class EmbeddedFaceClassifier(DualStreamClassifier):
         )
         model = build_dual_stream_cnn(
             face_shape=tuple(self.face_shape),
-            audio_shape=None,
+            audio_shape=None if self.modalities == "face" else AUDIO_SHAPE,
             n_classes=self.n_classes_,
             n_frames=self.n_frames,
+            frame_pooling=self.frame_pooling,
             face_encoder=encoder,
             encoder_norm=self.encoder_norm,
             branch_units=self.branch_units,
             head_units=tuple(self.head_units),
+            filters=tuple(self.filters),
             dropout=self.dropout,
             batch_norm_momentum=self.batch_norm_momentum,
+            audio_architecture=self.audio_architecture,
             seed=self._random_state,
         )
         model.compile(
@@ -113,34 +153,48 @@ class EmbeddedFaceClassifier(DualStreamClassifier):
 
 
 def features(stream, paths, cache_dir):
-    if stream == "face":
+    """[face embeddings of 5 frames | MFCC block], or the stream's block."""
+    blocks = []
+    if stream != "audio":
         frames = FaceExtractor(n_frames=5, cache_dir=cache_dir).fit_transform(paths)
         embedding = FaceEmbedding(n_frames=5, frame_pooling="concat")
-        return embedding.fit_transform(frames)
-    return MFCCExtractor(cache_dir=cache_dir).fit_transform(paths)
+        blocks.append(embedding.fit_transform(frames))
+    if stream != "face":
+        blocks.append(MFCCExtractor(cache_dir=cache_dir).fit_transform(paths))
+    return np.hstack(blocks)
 
 
 def make_classifier(stream, params, X):
+    if stream == "audio":
+        return DualStreamClassifier("audio", **{**BASE, **params})
+    audio_width = 0 if stream == "face" else int(np.prod(AUDIO_SHAPE))
+    dim = (X.shape[1] - audio_width) // 5
+    params = dict(params)
+    norm = params.pop("encoder_norm", True)
+    clf = EmbeddedFaceClassifier(
+        stream, **{**BASE, **params, "face_shape": (1, 1, dim), "n_frames": 5}
+    )
+    clf.encoder_norm = norm
+    return clf
+
+
+def standardise_audio(stream, X_train, X_val):
+    """Standardise the MFCC columns on the training rows."""
     if stream == "face":
-        dim = X.shape[1] // 5
-        params = dict(params)
-        norm = params.pop("encoder_norm", True)
-        clf = EmbeddedFaceClassifier(
-            "face", **{**BASE, **params, "face_shape": (1, 1, dim), "n_frames": 5}
-        )
-        clf.encoder_norm = norm
-        return clf
-    return DualStreamClassifier("audio", **{**BASE, **params})
+        return X_train, X_val
+    start = X_train.shape[1] - int(np.prod(AUDIO_SHAPE))
+    scaler = StandardScaler().fit(X_train[:, start:])
+    X_train, X_val = X_train.copy(), X_val.copy()
+    X_train[:, start:] = scaler.transform(X_train[:, start:])
+    X_val[:, start:] = scaler.transform(X_val[:, start:])
+    return X_train, X_val
 
 
 def inner_score(stream, params, X, y, groups, n_inner):
     scores = []
     inner = StratifiedGroupKFold(n_splits=n_inner, shuffle=True, random_state=1)
     for train, val in inner.split(X, y, groups):
-        X_train, X_val = X[train], X[val]
-        if stream == "audio":
-            scaler = StandardScaler().fit(X_train)
-            X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
+        X_train, X_val = standardise_audio(stream, X[train], X[val])
         clf = make_classifier(stream, params, X).fit(X_train, y[train])
         scores.append(clf.score(X_val, y[val]))
     return float(np.mean(scores))
@@ -148,7 +202,7 @@ def inner_score(stream, params, X, y, groups, n_inner):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stream", choices=["face", "audio"], required=True)
+    parser.add_argument("--stream", choices=["face", "audio", "both"], required=True)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--n-inner", type=int, default=4)
@@ -160,7 +214,11 @@ def main(argv=None):
     data = load_crema_d(args.data / "crema-d", sentences="IEO", intensities="HI")
     y, groups = np.asarray(data.target), np.asarray(data.groups)
     X = features(args.stream, data.paths, args.cache_dir)
-    candidates = FACE_CANDIDATES if args.stream == "face" else AUDIO_CANDIDATES
+    candidates = {
+        "face": FACE_CANDIDATES,
+        "audio": AUDIO_CANDIDATES,
+        "both": FUSION_CANDIDATES,
+    }[args.stream]
     if args.candidates is not None:
         unknown = sorted(set(args.candidates) - set(candidates))
         if unknown:

@@ -143,7 +143,13 @@ def test_build_paper_architecture():
 
 
 @pytest.mark.parametrize(
-    "pooling, layer", [("mean", "face_frame_mean"), ("lstm", "face_lstm")]
+    "pooling, layer",
+    [
+        ("mean", "face_frame_mean"),
+        ("max", "face_frame_max"),
+        ("mean_max", "face_frame_mean_max"),
+        ("lstm", "face_lstm"),
+    ],
 )
 def test_build_frames_pooled(pooling, layer):
     model = build_dual_stream_cnn(
@@ -166,16 +172,52 @@ def test_build_needs_one_stream():
         build_dual_stream_cnn(face_shape=None, audio_shape=None, n_classes=3)
 
 
+def test_build_mean_max_pools_the_frame_vectors():
+    # The pooled vector is the mean over frames, then the maximum, of what the
+    # frame encoder gives each frame.
+    model = build_dual_stream_cnn(
+        face_shape=FACE_SHAPE,
+        audio_shape=None,
+        n_classes=3,
+        n_frames=3,
+        frame_pooling="mean_max",
+        filters=(4,),
+        seed=0,
+    )
+    frames = np.random.default_rng(0).random((2, 3, *FACE_SHAPE), dtype=np.float32)
+    per_frame = keras.Model(model.input, model.get_layer("face_frames").output)
+    pooled = keras.Model(model.input, model.get_layer("face_frame_mean_max").output)
+    vectors = np.asarray(per_frame(frames))
+    expected = np.hstack([vectors.mean(axis=1), vectors.max(axis=1)])
+    np.testing.assert_allclose(np.asarray(pooled(frames)), expected, rtol=1e-5)
+    assert expected.shape == (2, 8)
+
+
 def test_build_bad_frame_pooling():
-    msg = "frame_pooling must be 'mean' or 'lstm'; got 'max'."
+    msg = "frame_pooling must be 'mean', 'max', 'mean_max' or 'lstm'; got 'median'."
     with pytest.raises(ValueError, match=re.escape(msg)):
         build_dual_stream_cnn(
             face_shape=FACE_SHAPE,
             audio_shape=None,
             n_classes=3,
             n_frames=2,
-            frame_pooling="max",
+            frame_pooling="median",
         )
+
+
+def test_build_without_branch_layers():
+    # branch_units=0: each stream's pooled features go to the fusion as they are.
+    model = build_dual_stream_cnn(
+        face_shape=FACE_SHAPE,
+        audio_shape=AUDIO_SHAPE,
+        n_classes=3,
+        filters=(4, 6),
+        branch_units=0,
+        head_units=(),
+    )
+    names = [layer.name for layer in model.layers]
+    assert not [name for name in names if "branch" in name]
+    assert tuple(model.get_layer("fusion").output.shape) == (None, 12)
 
 
 def test_build_same_seed_same_weights():
@@ -353,6 +395,24 @@ def test_frames_lstm_and_augmentation(data):
     assert clf.model_.get_layer("audio_mask") is not None
     # augmentation is for training batches only: predictions are repeatable
     np.testing.assert_array_equal(clf.predict_proba(X2), clf.predict_proba(X2))
+
+
+def test_frames_mean_max_without_branch_layers(data):
+    X2, y2, _ = make_data(n_frames=2)
+    clf = DualStreamClassifier(
+        **{**EAGER, "branch_units": 0}, n_frames=2, frame_pooling="mean_max"
+    ).fit(X2, y2)
+    # 4 filters pooled over frames as mean and max, then the 4 pooled audio maps
+    assert tuple(clf.model_.get_layer("fusion").output.shape) == (None, 12)
+    proba = clf.predict_proba(X2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_negative_branch_units_error(data):
+    X, y, _ = data
+    msg = "The 'branch_units' parameter of DualStreamClassifier must be an int"
+    with pytest.raises(InvalidParameterError, match=re.escape(msg)):
+        DualStreamClassifier(**{**SMALL, "branch_units": -1}).fit(X, y)
 
 
 def test_class_weight_balanced_is_sample_weight(data):
@@ -619,6 +679,7 @@ def test_recommended_preset_with_overrides():
     clf = DualStreamClassifier.from_preset("recommended", patience=3)
     assert clf.face_backbone == "fer"
     assert clf.n_frames == 5
+    assert clf.frame_pooling == "mean_max"
     assert clf.batch_norm_momentum == 0.9
     assert clf.head_units == ()
     assert clf.early_stopping is False

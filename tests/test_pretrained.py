@@ -317,6 +317,31 @@ def test_embedding_concat(embedding_fitted):
     )
 
 
+@pytest.mark.parametrize(
+    "pooling, names", [("max", ["face_max0"]), ("mean_max", ["face_emb0", "face_max0"])]
+)
+def test_embedding_max_pooling(embedding_fitted, pooling, names):
+    X, _ = make_faces(n_frames=2)
+    frames = (
+        clone(embedding_fitted)
+        .set_params(frame_pooling="concat")
+        .fit(X)
+        .transform(X)
+        .reshape(len(X), 2, 3)
+    )
+    embedding = clone(embedding_fitted).set_params(frame_pooling=pooling).fit(X)
+    expected = {
+        "max": frames.max(axis=1),
+        "mean_max": np.hstack([frames.mean(axis=1), frames.max(axis=1)]),
+    }[pooling]
+    Z = embedding.transform(X)
+    assert Z.dtype == np.float32
+    np.testing.assert_allclose(Z, expected, rtol=1e-5)
+    feature_names = list(embedding.get_feature_names_out())
+    assert len(feature_names) == Z.shape[1]
+    assert [name for name in feature_names if name.endswith("0")] == names
+
+
 def test_embedding_one_row_equals_batch(embedding_fitted):
     X, _ = make_faces(n_frames=2)
     np.testing.assert_allclose(

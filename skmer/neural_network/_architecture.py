@@ -275,9 +275,11 @@ def build_dual_stream_cnn(
     n_frames : int, default=1
         Number of face frames per sample. With more than one, the face CNN
         runs on each frame and ``frame_pooling`` pools the frame vectors.
-    frame_pooling : {'mean', 'lstm'}, default='mean'
-        How to pool the per-frame vectors: their mean, or the last state of
-        an LSTM (the CNN-LSTM variant). Unused when ``n_frames=1``.
+    frame_pooling : {'mean', 'max', 'mean_max', 'lstm'}, default='mean'
+        How to pool the per-frame vectors: their mean, their element-wise
+        maximum, both concatenated (``'mean_max'``, twice as wide), or the
+        last state of an LSTM (the CNN-LSTM variant). Unused when
+        ``n_frames=1``.
     lstm_units : int, default=128
         Width of the LSTM when ``frame_pooling='lstm'``.
     face_encoder : keras.Model, default=None
@@ -293,7 +295,10 @@ def build_dual_stream_cnn(
     kernel_size : int, default=3
         Side of the square convolution kernels.
     branch_units : int, default=128
-        Width of the dense layer that ends each stream.
+        Width of the dense layer that ends each stream. ``0`` ends each
+        stream without one: its features (the pooled convolution maps, or
+        the standardised embedding of ``face_encoder``) go to the fusion as
+        they are.
     head_units : tuple of int, default=(256, 128)
         Widths of the dense layers after the concatenation.
     dropout : float, default=0.5
@@ -375,21 +380,35 @@ def build_dual_stream_cnn(
                     ),
                     name="face_lstm",
                 )(x)
-            elif frame_pooling == "mean":
-                x = layers.GlobalAveragePooling1D(name="face_frame_mean")(x)
+            elif frame_pooling in ("mean", "max", "mean_max"):
+                # max: for each feature, the frame where it peaks
+                pooled = []
+                if frame_pooling in ("mean", "mean_max"):
+                    pooled.append(
+                        layers.GlobalAveragePooling1D(name="face_frame_mean")(x)
+                    )
+                if frame_pooling in ("max", "mean_max"):
+                    pooled.append(layers.GlobalMaxPooling1D(name="face_frame_max")(x))
+                x = (
+                    pooled[0]
+                    if len(pooled) == 1
+                    else layers.Concatenate(name="face_frame_mean_max")(pooled)
+                )
             else:
                 raise ValueError(
-                    f"frame_pooling must be 'mean' or 'lstm'; got {frame_pooling!r}."
+                    "frame_pooling must be 'mean', 'max', 'mean_max' or 'lstm'; "
+                    f"got {frame_pooling!r}."
                 )
-        x = _dense(
-            x,
-            branch_units,
-            dropout=dropout,
-            momentum=batch_norm_momentum,
-            seeds=seeds,
-            name="face_branch",
-            batch_norm=False,
-        )
+        if branch_units:
+            x = _dense(
+                x,
+                branch_units,
+                dropout=dropout,
+                momentum=batch_norm_momentum,
+                seeds=seeds,
+                name="face_branch",
+                batch_norm=False,
+            )
         inputs.append(face)
         streams.append(x)
     if audio_shape is not None:
@@ -426,15 +445,16 @@ def build_dual_stream_cnn(
                 batch_norm_momentum=batch_norm_momentum,
                 seeds=seeds,
             )
-        x = _dense(
-            x,
-            branch_units,
-            dropout=dropout,
-            momentum=batch_norm_momentum,
-            seeds=seeds,
-            name="audio_branch",
-            batch_norm=False,
-        )
+        if branch_units:
+            x = _dense(
+                x,
+                branch_units,
+                dropout=dropout,
+                momentum=batch_norm_momentum,
+                seeds=seeds,
+                name="audio_branch",
+                batch_norm=False,
+            )
         inputs.append(audio)
         streams.append(x)
     x = streams[0] if len(streams) == 1 else layers.Concatenate(name="fusion")(streams)

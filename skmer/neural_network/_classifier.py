@@ -25,8 +25,9 @@ __all__ = ["DualStreamClassifier"]
 
 # Named configurations for DualStreamClassifier.from_preset. "paper" is the
 # constructor's defaults. "recommended" is what trains on a few hundred clips
-# (see the class Notes; benchmarks/select_recommended.py chose head_units and
-# the fixed 50 epochs by nested cross-validation): pretrained face frames,
+# (see the class Notes; benchmarks/select_recommended.py chose head_units,
+# the frame pooling and the fixed 50 epochs by nested cross-validation):
+# pretrained face frames pooled by their mean and maximum,
 # faster BatchNormalization statistics, no dense layers after the fusion, and
 # every training clip used for training (no early-stopping hold-out). patience
 # only matters when early_stopping is turned back on.
@@ -35,6 +36,7 @@ PRESETS = {
     "recommended": {
         "face_backbone": "fer",
         "n_frames": 5,
+        "frame_pooling": "mean_max",
         "batch_norm_momentum": 0.9,
         "patience": 20,
         "head_units": (),
@@ -172,9 +174,11 @@ class DualStreamClassifier(_KerasClassifierBase):
         than one, the face stream runs on each frame and ``frame_pooling``
         pools over them.
 
-    frame_pooling : {'mean', 'lstm'}, default='mean'
-        How the face stream pools its per-frame vectors: their mean, or an
-        LSTM (the CNN-LSTM variant of the paper). Unused when ``n_frames=1``.
+    frame_pooling : {'mean', 'max', 'mean_max', 'lstm'}, default='mean'
+        How the face stream pools its per-frame vectors: their mean, their
+        element-wise maximum (the frame where each feature peaks), both
+        side by side (``'mean_max'``), or an LSTM (the CNN-LSTM variant of
+        the paper). Unused when ``n_frames=1``.
 
     lstm_units : int, default=128
         Width of the LSTM of ``frame_pooling='lstm'``.
@@ -198,7 +202,10 @@ class DualStreamClassifier(_KerasClassifierBase):
         Side of the convolution kernels.
 
     branch_units : int, default=128
-        Width of the dense layer (with dropout) that ends each stream.
+        Width of the dense layer (with dropout) that ends each stream. ``0``
+        ends each stream without one: its features (the pooled convolution
+        maps, or the standardised embedding of a pretrained face backbone)
+        go to the fusion as they are.
 
     head_units : tuple of int, default=(256, 128)
         Widths of the dense layers (with BatchNormalization and dropout)
@@ -334,7 +341,9 @@ class DualStreamClassifier(_KerasClassifierBase):
     two, and early stopping ends training there. The preset sets
     ``batch_norm_momentum=0.9`` and ``patience=20``; replaces the face CNN by
     the pretrained FER2013 network (frozen, its embedding standardised by a
-    BatchNormalization layer) averaged over ``n_frames=5`` frames; and drops
+    BatchNormalization layer) on ``n_frames=5`` frames, pooled by their
+    mean and their element-wise maximum (``frame_pooling='mean_max'``),
+    which nested cross-validation preferred to the mean alone; and drops
     the two dense layers after the fusion (``head_units=()``), which nested
     cross-validation preferred for both streams on 180 CREMA-D clips. It
     also trains for a fixed ``epochs=50`` on all the training clips
@@ -374,13 +383,13 @@ class DualStreamClassifier(_KerasClassifierBase):
         "face_shape": [tuple, list],
         "audio_shape": [tuple, list, None],
         "n_frames": [Interval(Integral, 1, None, closed="left")],
-        "frame_pooling": [StrOptions({"mean", "lstm"})],
+        "frame_pooling": [StrOptions({"mean", "max", "mean_max", "lstm"})],
         "lstm_units": [Interval(Integral, 1, None, closed="left")],
         "face_backbone": [str, os.PathLike, None],
         "backbone_trainable": ["boolean"],
         "filters": [tuple, list],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "branch_units": [Interval(Integral, 1, None, closed="left")],
+        "branch_units": [Interval(Integral, 0, None, closed="left")],
         "head_units": [tuple, list],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
@@ -462,8 +471,9 @@ class DualStreamClassifier(_KerasClassifierBase):
             ``'paper'``: the paper's configuration (the constructor's
             defaults). ``'recommended'``: skmer's configuration for small
             training sets, ``face_backbone='fer'``, ``n_frames=5``,
-            ``batch_norm_momentum=0.9``, ``patience=20``, ``head_units=()``,
-            ``early_stopping=False`` and ``epochs=50`` (see Notes of
+            ``frame_pooling='mean_max'``, ``batch_norm_momentum=0.9``,
+            ``patience=20``, ``head_units=()``, ``early_stopping=False``
+            and ``epochs=50`` (see Notes of
             :class:`DualStreamClassifier`).
         **params : dict
             Constructor parameters that override the preset's.

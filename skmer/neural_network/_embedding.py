@@ -46,9 +46,10 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
     n_frames : int, default=1
         Frames per row, as ``FaceExtractor(n_frames=...)``.
 
-    frame_pooling : {'mean', 'concat'}, default='mean'
-        ``'mean'`` averages the frame embeddings; ``'concat'`` puts them side
-        by side.
+    frame_pooling : {'mean', 'max', 'mean_max', 'concat'}, default='mean'
+        ``'mean'`` averages the frame embeddings; ``'max'`` takes their
+        element-wise maximum; ``'mean_max'`` puts the mean and the maximum
+        side by side; ``'concat'`` puts the frame embeddings side by side.
 
     embedding_layer : str, default=None
         Backbone layer whose output is the embedding (averaged over space if
@@ -98,7 +99,7 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
         "backbone": [str, os.PathLike],
         "face_shape": [tuple, list],
         "n_frames": [Interval(Integral, 1, None, closed="left")],
-        "frame_pooling": [StrOptions({"mean", "concat"})],
+        "frame_pooling": [StrOptions({"mean", "max", "mean_max", "concat"})],
         "embedding_layer": [str, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
@@ -175,10 +176,12 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, `embedding_dim_`) or \
+        X_new : ndarray of shape (n_samples, `embedding_dim_`), \
+                (n_samples, 2 * `embedding_dim_`) or \
                 (n_samples, n_frames * `embedding_dim_`)
             Float32 embeddings: one row per sample, pooled over frames with
-            ``frame_pooling='mean'``, frame after frame with ``'concat'``.
+            ``frame_pooling='mean'`` or ``'max'``, the mean then the maximum
+            with ``'mean_max'``, frame after frame with ``'concat'``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
@@ -186,9 +189,14 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
         embeddings = self.encoder_.predict(
             frames, batch_size=self.batch_size, verbose=0
         ).reshape(len(X), self.n_frames, self.embedding_dim_)
-        if self.frame_pooling == "mean":
-            return embeddings.mean(axis=1, dtype=np.float32)
-        return embeddings.reshape(len(X), -1).astype(np.float32, copy=False)
+        if self.frame_pooling == "concat":
+            return embeddings.reshape(len(X), -1).astype(np.float32, copy=False)
+        pooled = []
+        if self.frame_pooling in ("mean", "mean_max"):
+            pooled.append(embeddings.mean(axis=1, dtype=np.float32))
+        if self.frame_pooling in ("max", "mean_max"):
+            pooled.append(embeddings.max(axis=1))
+        return np.hstack(pooled).astype(np.float32, copy=False)
 
     def get_feature_names_out(self, input_features=None):
         """Get output feature names for transformation.
@@ -201,18 +209,20 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
-            ``face_emb{i}`` with ``frame_pooling='mean'``, and
-            ``face_f{k}_emb{i}`` (frame k) with ``'concat'``.
+            ``face_emb{i}`` with ``frame_pooling='mean'``, ``face_max{i}``
+            with ``'max'``, both with ``'mean_max'``, and ``face_f{k}_emb{i}``
+            (frame k) with ``'concat'``.
         """
         check_is_fitted(self)
-        if self.frame_pooling == "mean":
-            names = [f"face_emb{i}" for i in range(self.embedding_dim_)]
+        dims = range(self.embedding_dim_)
+        if self.frame_pooling == "concat":
+            names = [f"face_f{k}_emb{i}" for k in range(self.n_frames) for i in dims]
         else:
-            names = [
-                f"face_f{k}_emb{i}"
-                for k in range(self.n_frames)
-                for i in range(self.embedding_dim_)
-            ]
+            names = []
+            if self.frame_pooling in ("mean", "mean_max"):
+                names += [f"face_emb{i}" for i in dims]
+            if self.frame_pooling in ("max", "mean_max"):
+                names += [f"face_max{i}" for i in dims]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
