@@ -68,6 +68,24 @@ _FACE_CANDIDATES = {
     # Pooling over the frames: where each feature peaks, not only its mean.
     "max over frames": {**NO_HEAD, **FIXED_50_EPOCHS, "frame_pooling": "max"},
     "mean and max over frames": {**NO_HEAD, **FIXED_50_EPOCHS, **MEAN_MAX_FRAMES},
+    "mean and max, dropout 0.2": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        **MEAN_MAX_FRAMES,
+        "dropout": 0.2,
+    },
+    "mean and max, 100 epochs": {
+        **NO_HEAD,
+        **MEAN_MAX_FRAMES,
+        "early_stopping": False,
+        "epochs": 100,
+    },
+    "mean and max, branch 256": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        **MEAN_MAX_FRAMES,
+        "branch_units": 256,
+    },
     # The standardised embedding straight into the softmax.
     "no branch layer": {**NO_HEAD, **FIXED_50_EPOCHS, "branch_units": 0},
 }
