@@ -24,13 +24,18 @@ with their test clips' (``--speaker-norm bands``: one mean and standard
 deviation per mel band and speaker, pooled over the frames, instead of one
 per matrix cell). Only fair when a speaker's clips do not form a known
 balanced set of emotions (see the SpeakerNormalizer docs): use it on EmoDB,
-not on the CREMA-D clips of ../shared/data.
+not on the CREMA-D clips of ../shared/data. ``--utterance-norm`` first
+standardises each clip's spectrogram bands over the clip's own frames
+(UtteranceNormalizer: per-utterance mean and variance normalisation, which
+needs nothing but the clip; the networks' input only, not the anchor's);
+``--utterance-norm centre`` only subtracts each band's mean over the clip.
 
 Usage::
 
     nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb
     nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --speaker-norm
     nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --speaker-norm bands
+    nice python benchmarks/bench_speech_zoo.py ../shared/data/emodb --utterance-norm
     nice python benchmarks/bench_speech_zoo.py ../shared/data/crema-d --folds 5
     python benchmarks/bench_speech_zoo.py DIR --archs cnn lstm --epochs 10
 """
@@ -50,7 +55,7 @@ from skmer.datasets import load_dataset
 from skmer.feature_extraction import LogMelExtractor, MFCCExtractor
 from skmer.neural_network import SpeechClassifier
 from skmer.neural_network._speech_architectures import SPEECH_ARCHITECTURES
-from skmer.preprocessing import SpeakerNormalizer
+from skmer.preprocessing import SpeakerNormalizer, UtteranceNormalizer
 
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
 
@@ -78,6 +83,14 @@ def parse_args(argv=None):
         const="columns",
         choices=["columns", "bands"],
         help="SpeakerNormalizer statistics per column, or per band over frames",
+    )
+    parser.add_argument(
+        "--utterance-norm",
+        nargs="?",
+        const="bands",
+        choices=["bands", "centre"],
+        help="UtteranceNormalizer first: each clip's bands over its own frames "
+        "(standardised, or centred only)",
     )
     parser.add_argument(
         "--folds", type=int, default=4, help="GroupKFold splits; 0: leave one out"
@@ -116,6 +129,11 @@ def extract(paths, args):
         spectro = MFCCExtractor(n_mfcc=args.n_bands, **common).fit_transform(paths)
     else:
         spectro = LogMelExtractor(n_mels=args.n_bands, **common).fit_transform(paths)
+    if args.utterance_norm:
+        # Each clip's own statistics: nothing crosses clips, so no fold leaks.
+        spectro = UtteranceNormalizer(
+            n_frames=n_frames, with_std=args.utterance_norm == "bands"
+        ).fit_transform(spectro)
     return spectro, mfcc.reshape(len(paths), 40, n_frames), (args.n_bands, n_frames)
 
 
@@ -267,7 +285,8 @@ def main(argv=None):
     print(
         f"{len(folds)} folds grouped by speaker; standardisation: {norm}; "
         f"epochs <= {args.epochs}, patience {args.patience}, width {args.width}, "
-        f"augment {args.augment}, {args.seeds} seed(s) per network",
+        f"augment {args.augment}, {args.seeds} seed(s) per network, "
+        f"utterance norm {args.utterance_norm}",
         flush=True,
     )
     header = (
