@@ -18,6 +18,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 __all__ = ["SpeakerNormalizer"]
 
 
+def _check_n_frames(n_frames, n_features):
+    """Raise unless rows of n_features read as (n_bands, n_frames) matrices."""
+    if n_frames is not None and n_features % n_frames:
+        raise ValueError(
+            f"n_frames={n_frames} must divide the number of columns of X, read "
+            f"as flattened (n_bands, n_frames) matrices; got {n_features} columns."
+        )
+
+
 class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardise each speaker's features with that speaker's statistics.
 
@@ -137,16 +146,8 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted transformer.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
-        self._check_n_frames(X.shape[1])
+        _check_n_frames(self.n_frames, X.shape[1])
         return self
-
-    def _check_n_frames(self, n_features):
-        if self.n_frames is not None and n_features % self.n_frames:
-            raise ValueError(
-                f"n_frames={self.n_frames} must divide the number of columns of "
-                f"X, read as flattened (n_bands, n_frames) matrices; got "
-                f"{n_features} columns."
-            )
 
     def transform(self, X, groups=None):
         """Standardise the rows of each speaker with their own statistics.
@@ -192,7 +193,7 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"{few[:5].tolist()}. The statistics come from the speaker's own "
                 "clips, so transform all of a speaker's clips together."
             )
-        self._check_n_frames(X.shape[1])
+        _check_n_frames(self.n_frames, X.shape[1])
         # Statistics per column, or per band pooled over its frames: the
         # axes of the reshaped block that they are taken over.
         if self.n_frames is None:

@@ -15,6 +15,8 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skmer.preprocessing._speaker import _check_n_frames
+
 __all__ = ["UtteranceNormalizer"]
 
 
@@ -106,16 +108,8 @@ class UtteranceNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             Fitted transformer.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
-        self._check_n_frames(X.shape[1])
+        _check_n_frames(self.n_frames, X.shape[1])
         return self
-
-    def _check_n_frames(self, n_features):
-        if self.n_frames is not None and n_features % self.n_frames:
-            raise ValueError(
-                f"n_frames={self.n_frames} must divide the number of columns of "
-                f"X, read as flattened (n_bands, n_frames) matrices; got "
-                f"{n_features} columns."
-            )
 
     def transform(self, X):
         """Standardise each row's bands with the row's own statistics.
