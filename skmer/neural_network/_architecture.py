@@ -190,6 +190,21 @@ def _dense(x, units, *, dropout, momentum, seeds, name, batch_norm):
     return layers.Dropout(dropout, seed=next(seeds), name=f"{name}_dropout")(x)
 
 
+def _branch(x, units, *, dropout, momentum, seeds, name):
+    """End a stream with a dense layer and dropout; pass x through if units=0."""
+    if not units:
+        return x
+    return _dense(
+        x,
+        units,
+        dropout=dropout,
+        momentum=momentum,
+        seeds=seeds,
+        name=name,
+        batch_norm=False,
+    )
+
+
 def _frame_encoder(
     face_shape,
     *,
@@ -399,16 +414,14 @@ def build_dual_stream_cnn(
                     "frame_pooling must be 'mean', 'max', 'mean_max' or 'lstm'; "
                     f"got {frame_pooling!r}."
                 )
-        if branch_units:
-            x = _dense(
-                x,
-                branch_units,
-                dropout=dropout,
-                momentum=batch_norm_momentum,
-                seeds=seeds,
-                name="face_branch",
-                batch_norm=False,
-            )
+        x = _branch(
+            x,
+            branch_units,
+            dropout=dropout,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name="face_branch",
+        )
         inputs.append(face)
         streams.append(x)
     if audio_shape is not None:
@@ -445,16 +458,14 @@ def build_dual_stream_cnn(
                 batch_norm_momentum=batch_norm_momentum,
                 seeds=seeds,
             )
-        if branch_units:
-            x = _dense(
-                x,
-                branch_units,
-                dropout=dropout,
-                momentum=batch_norm_momentum,
-                seeds=seeds,
-                name="audio_branch",
-                batch_norm=False,
-            )
+        x = _branch(
+            x,
+            branch_units,
+            dropout=dropout,
+            momentum=batch_norm_momentum,
+            seeds=seeds,
+            name="audio_branch",
+        )
         inputs.append(audio)
         streams.append(x)
     x = streams[0] if len(streams) == 1 else layers.Concatenate(name="fusion")(streams)
