@@ -49,8 +49,9 @@ AUDIO_SHAPE = DualStreamClassifier().audio_shape
 # meaning does not change when the preset (BASE) does.
 EARLY_STOPPING = {"early_stopping": True, "epochs": 100}
 FIXED_50_EPOCHS = {"early_stopping": False, "epochs": 50}
-PAPER_HEAD = {"head_units": (256, 128)}
-NO_HEAD = {"head_units": ()}
+# The streams end in the paper's dense 128 unless a candidate says otherwise.
+PAPER_HEAD = {"head_units": (256, 128), "branch_units": 128}
+NO_HEAD = {"head_units": (), "branch_units": 128}
 MEAN_MAX_FRAMES = {"frame_pooling": "mean_max"}
 # Face candidates average the frames unless they say otherwise.
 _FACE_CANDIDATES = {
@@ -108,6 +109,11 @@ AUDIO_CANDIDATES = {
         "early_stopping": False,
         "epochs": 100,
     },
+    "no head layers, 50 epochs, branch 256": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        "branch_units": 256,
+    },
     "MFCC statistics": {
         **NO_HEAD,
         **EARLY_STOPPING,
@@ -123,6 +129,12 @@ AUDIO_CANDIDATES = {
 
 FUSION_CANDIDATES = {
     "no head layers, 50 epochs": {**NO_HEAD, **FIXED_50_EPOCHS, **MEAN_MAX_FRAMES},
+    "no head layers, 50 epochs, branch 256": {
+        **NO_HEAD,
+        **FIXED_50_EPOCHS,
+        **MEAN_MAX_FRAMES,
+        "branch_units": 256,
+    },
     "MFCC statistics, 50 epochs": {
         **NO_HEAD,
         **FIXED_50_EPOCHS,
