@@ -12,7 +12,10 @@ non-deep anchor, an SVM on the mean and standard deviation of MFCCs over
 time, runs on the same folds. ``--seeds N`` makes each network row the
 soft vote (mean of the class probabilities) of N networks trained with
 seeds seed, seed + 1, ...; ``--ensemble`` adds a row that is the soft vote
-of every network row (no extra training).
+of every network row (no extra training). Networks stop early on a held-out
+fifth of their training clips, at most ``--epochs`` epochs;
+``--no-early-stopping`` trains each for exactly ``--epochs`` epochs on all
+of them.
 
 Folds are grouped by speaker (GroupKFold; --folds 0 for LeaveOneGroupOut):
 no speaker is in both the training and the test data. Features are
@@ -99,6 +102,11 @@ def parse_args(argv=None):
     parser.add_argument("--no-anchor", action="store_true", help="skip the SVM")
     parser.add_argument("--epochs", type=int, default=40, help="cap on epochs")
     parser.add_argument("--patience", type=int, default=8)
+    parser.add_argument(
+        "--no-early-stopping",
+        action="store_true",
+        help="train every network for --epochs on all the training clips",
+    )
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--augment", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
@@ -197,6 +205,7 @@ def run_network(arch, X, y, groups, folds, shape, args):
                 width=args.width,
                 augment=args.augment,
                 epochs=args.epochs,
+                early_stopping=not args.no_early_stopping,
                 patience=args.patience,
                 reduce_lr_patience=max(args.patience // 2, 1),
                 random_state=seed,
