@@ -187,9 +187,11 @@ def test_build_mean_max_pools_the_frame_vectors():
     frames = np.random.default_rng(0).random((2, 3, *FACE_SHAPE), dtype=np.float32)
     per_frame = keras.Model(model.input, model.get_layer("face_frames").output)
     pooled = keras.Model(model.input, model.get_layer("face_frame_mean_max").output)
-    vectors = np.asarray(per_frame(frames))
+    vectors = np.asarray(per_frame({"face": frames}))
     expected = np.hstack([vectors.mean(axis=1), vectors.max(axis=1)])
-    np.testing.assert_allclose(np.asarray(pooled(frames)), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(pooled({"face": frames})), expected, rtol=1e-5
+    )
     assert expected.shape == (2, 8)
 
 
