@@ -291,9 +291,14 @@ def main(argv=None):
         if args.speaker_norm
         else "StandardScaler on the training fold"
     )
+    training = (
+        f"{args.epochs} epochs, no early stopping"
+        if args.no_early_stopping
+        else f"epochs <= {args.epochs}, patience {args.patience}"
+    )
     print(
         f"{len(folds)} folds grouped by speaker; standardisation: {norm}; "
-        f"epochs <= {args.epochs}, patience {args.patience}, width {args.width}, "
+        f"{training}, width {args.width}, "
         f"augment {args.augment}, {args.seeds} seed(s) per network, "
         f"utterance norm {args.utterance_norm}",
         flush=True,
