@@ -27,6 +27,20 @@ def _check_n_frames(n_frames, n_features):
         )
 
 
+def _standardise(block, axis, with_std):
+    """Centre block over axis and, with with_std, scale it to unit variance.
+
+    Slices that are constant along axis become 0 rather than a division by
+    zero.
+    """
+    block = block - block.mean(axis=axis, keepdims=True)
+    if with_std:
+        std = block.std(axis=axis, keepdims=True)
+        std[std == 0] = 1.0
+        block /= std
+    return block
+
+
 class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardise each speaker's features with that speaker's statistics.
 
@@ -202,13 +216,7 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             shape, axes = (X.shape[1] // self.n_frames, self.n_frames), (0, 2)
         for index in range(len(speakers)):
             rows = inverse == index
-            block = X[rows].reshape(-1, *shape)
-            block -= block.mean(axis=axes, keepdims=True)
-            if self.with_std:
-                std = block.std(axis=axes, keepdims=True)
-                # Constant columns stay 0 rather than dividing by zero.
-                std[std == 0] = 1.0
-                block /= std
+            block = _standardise(X[rows].reshape(-1, *shape), axes, self.with_std)
             X[rows] = block.reshape(len(block), -1)
         return X
 

@@ -15,7 +15,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmer.preprocessing._speaker import _check_n_frames
+from skmer.preprocessing._speaker import _check_n_frames, _standardise
 
 __all__ = ["UtteranceNormalizer"]
 
@@ -127,12 +127,7 @@ class UtteranceNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         n_frames = X.shape[1] if self.n_frames is None else self.n_frames
-        block = X.reshape(len(X), -1, n_frames)
-        block = block - block.mean(axis=2, keepdims=True)
-        if self.with_std:
-            std = block.std(axis=2, keepdims=True)
-            std[std == 0] = 1.0
-            block = block / std
+        block = _standardise(X.reshape(len(X), -1, n_frames), 2, self.with_std)
         return block.reshape(len(X), -1)
 
     def __sklearn_tags__(self):
