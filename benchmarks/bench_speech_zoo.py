@@ -108,6 +108,12 @@ def parse_args(argv=None):
         help="train every network for --epochs on all the training clips",
     )
     parser.add_argument("--width", type=int, default=16)
+    parser.add_argument(
+        "--batch-size", type=int, default=32, help="clips per gradient step"
+    )
+    parser.add_argument(
+        "--dropout", type=float, default=0.3, help="SpeechClassifier's dropout"
+    )
     parser.add_argument("--augment", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -203,6 +209,8 @@ def run_network(arch, X, y, groups, folds, shape, args):
                 arch,
                 audio_shape=shape,
                 width=args.width,
+                dropout=args.dropout,
+                batch_size=args.batch_size,
                 augment=args.augment,
                 epochs=args.epochs,
                 early_stopping=not args.no_early_stopping,
@@ -298,7 +306,8 @@ def main(argv=None):
     )
     print(
         f"{len(folds)} folds grouped by speaker; standardisation: {norm}; "
-        f"{training}, width {args.width}, "
+        f"{training}, width {args.width}, batch size {args.batch_size}, "
+        f"dropout {args.dropout}, "
         f"augment {args.augment}, {args.seeds} seed(s) per network, "
         f"utterance norm {args.utterance_norm}",
         flush=True,
