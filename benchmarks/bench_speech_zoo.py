@@ -15,7 +15,8 @@ seeds seed, seed + 1, ...; ``--ensemble`` adds a row that is the soft vote
 of every network row (no extra training). Networks stop early on a held-out
 fifth of their training clips, at most ``--epochs`` epochs;
 ``--no-early-stopping`` trains each for exactly ``--epochs`` epochs on all
-of them.
+of them. ``--width``, ``--batch-size`` and ``--dropout`` set the
+SpeechClassifier parameters of the same names.
 
 Folds are grouped by speaker (GroupKFold; --folds 0 for LeaveOneGroupOut):
 no speaker is in both the training and the test data. Features are
