@@ -281,3 +281,25 @@ _TEST_NAMES = {
 def _key(*words):
     """Make a metrics.json key of section names: 'fusion, fold 1' is 'fusion_fold_1'."""
     return re.sub(r"[^a-z0-9]+", "_", " ".join(words).lower()).strip("_")
+
+
+def add_unknown_labels(report, y_true, y_pred):
+    """Add what the model predicted for clips of emotions it cannot answer.
+
+    Those clips are left out of every other section: no class of the model
+    is right for them. The table counts, for each of their labels, the
+    classes the model chose.
+    """
+    import pandas as pd
+
+    counts = pd.crosstab(
+        pd.Series(y_true, name="label"), pd.Series(y_pred, name="predicted")
+    )
+    report.add_section(
+        "Clips of emotions the model cannot answer",
+        f"{len(y_true)} clips are labelled with emotions that are not classes "
+        "of the model. They are left out of every figure above; this table "
+        "counts what the model predicted for them.",
+    )
+    report.add_table(counts.reset_index())
+    report.metrics["unknown_labels"] = counts
