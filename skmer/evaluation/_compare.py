@@ -233,6 +233,9 @@ def compare_modalities(
         :func:`~skmer.datasets.load_crema_d` when the release has
         ``summaryTable.csv``. Each model is then put next to the human
         raters of its modality on the clips both have.
+    return_estimator : bool, default=False
+        Keep the fitted models of every fold in ``estimators`` of the
+        result.
     random_state : int, RandomState instance or None, default=None
         Seeds the default folds and :func:`paper_split`. Seed the estimator
         itself through its own ``random_state``.
