@@ -18,25 +18,31 @@ how the pieces fit, not how well emotion recognition works on real people.
 # Generate the clips
 # ------------------
 # ``make_synthetic_clips`` writes small real video files (H.264 + AAC) and
-# returns their paths, labels and actors, like the dataset loaders do.
-import tempfile
+# returns their paths, labels and actors, like the dataset loaders do. They
+# are kept in the skmer data folder (:func:`~skmer.datasets.get_data_home`):
+# a second call with the same parameters reuses them.
+import os
 
-from skmer.datasets import make_synthetic_clips
+from skmer.datasets import get_data_home, make_synthetic_clips
 
-data = make_synthetic_clips(tempfile.mkdtemp(), n_actors=6, n_clips_per_emotion=2)
+home = os.path.join(get_data_home(), "gallery")
+data = make_synthetic_clips(
+    os.path.join(home, "clips"), n_actors=6, n_clips_per_emotion=2
+)
 print(len(data.paths), "clips;", "emotions:", data.target_names)
 
 # %%
 # Extract each block once
 # -----------------------
 # A cache directory makes every later transform of the same files, in every
-# fold, free: the cross-validation below decodes each clip once.
+# fold, free: the cross-validation below decodes each clip once, and a second
+# run decodes nothing.
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 
-cache = tempfile.mkdtemp()
+cache = os.path.join(home, "cache")
 face = FaceExtractor(size=32, color="gray", cache_dir=cache)
 voice = make_pipeline(MFCCExtractor(n_frames=64, cache_dir=cache), StandardScaler())
 

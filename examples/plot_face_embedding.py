@@ -20,13 +20,18 @@ pieces fit, not how well the network reads real faces.
 # %%
 # Faces of three frames per clip
 # ------------------------------
-import tempfile
+# The clips and the feature cache are kept in the skmer data folder
+# (:func:`~skmer.datasets.get_data_home`), so a second run reuses them.
+import os
 
-from skmer.datasets import make_synthetic_clips
+from skmer.datasets import get_data_home, make_synthetic_clips
 from skmer.feature_extraction import FaceExtractor
 
-data = make_synthetic_clips(tempfile.mkdtemp(), n_actors=6, n_clips_per_emotion=2)
-faces = FaceExtractor(size=48, n_frames=3, cache_dir=tempfile.mkdtemp())
+home = os.path.join(get_data_home(), "gallery")
+data = make_synthetic_clips(
+    os.path.join(home, "clips"), n_actors=6, n_clips_per_emotion=2
+)
+faces = FaceExtractor(size=48, n_frames=3, cache_dir=os.path.join(home, "cache"))
 
 # %%
 # Embeddings, averaged over the frames, and a linear model

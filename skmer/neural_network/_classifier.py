@@ -26,7 +26,8 @@ __all__ = ["DualStreamClassifier"]
 # Named configurations for DualStreamClassifier.from_preset. "paper" is the
 # constructor's defaults. "recommended" is what trains on a few hundred clips
 # (see the class Notes; benchmarks/select_recommended.py chose head_units,
-# the frame pooling and the fixed 50 epochs by nested cross-validation):
+# the frame pooling and the fixed 50 epochs by nested cross-validation, and
+# benchmarks/RESULTS.md records the runs):
 # pretrained face frames pooled by their mean and maximum,
 # faster BatchNormalization statistics, no dense layers after the fusion, and
 # every training clip used for training (no early-stopping hold-out). patience
@@ -334,26 +335,18 @@ class DualStreamClassifier(_KerasClassifierBase):
     ``DualStreamClassifier.from_preset("paper")`` returns it too.
 
     **The recommended configuration**, ``from_preset("recommended")``, is for
-    small training sets (hundreds of clips). From a few hundred clips the
-    paper's face stream does not learn: with 4-5 steps per epoch, Keras'
-    BatchNormalization momentum of 0.99 leaves the running statistics near
-    their initial values, the validation loss is lowest after an epoch or
-    two, and early stopping ends training there. The preset sets
-    ``batch_norm_momentum=0.9`` and ``patience=20``; replaces the face CNN by
-    the pretrained FER2013 network (frozen, its embedding standardised by a
-    BatchNormalization layer) on ``n_frames=5`` frames, pooled by their
-    mean and their element-wise maximum (``frame_pooling='mean_max'``),
-    which nested cross-validation preferred to the mean alone; and drops
-    the two dense layers after the fusion (``head_units=()``), which nested
-    cross-validation preferred for both streams on 180 CREMA-D clips. It
-    also trains for a fixed ``epochs=50`` on all the training clips
-    (``early_stopping=False``) rather than holding a fifth of them out to
-    stop early: on 144 clips the hold-out costs more than early stopping
-    saves, and nested cross-validation preferred the fixed 50 epochs for the
-    face stream and the audio stream (``benchmarks/select_recommended.py``).
+    small training sets (hundreds of clips), on which the paper's face
+    stream does not learn. It replaces the face CNN by the pretrained
+    FER2013 network (frozen, its embedding standardised by a
+    BatchNormalization layer) on ``n_frames=5`` frames pooled by their mean
+    and their element-wise maximum (``frame_pooling='mean_max'``), sets
+    ``batch_norm_momentum=0.9`` and ``patience=20``, drops the dense layers
+    after the fusion (``head_units=()``) and trains for a fixed
+    ``epochs=50`` on all the training clips (``early_stopping=False``).
     Extract the faces with ``FaceExtractor(n_frames=5)`` and standardise the
     audio block (a :class:`~sklearn.preprocessing.StandardScaler` on its
-    columns).
+    columns). The :ref:`User Guide <classifier>` explains the choice and
+    gives the accuracy of both presets.
 
     The model is built from the shapes of the parameters and checked
     against the width of X in :term:`fit`, with an error that says which
@@ -361,8 +354,16 @@ class DualStreamClassifier(_KerasClassifierBase):
 
     Examples
     --------
-    >>> import numpy as np
+    On real clips, start from the recommended preset:
+
     >>> from skmer.neural_network import DualStreamClassifier
+    >>> clf = DualStreamClassifier.from_preset("recommended", random_state=0)
+    >>> clf.face_backbone, clf.n_frames, clf.epochs
+    ('fer', 5, 50)
+
+    A tiny network on random data shows the input layout:
+
+    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> face = rng.random((30, 8 * 8 * 3), dtype=np.float32)
     >>> audio = rng.standard_normal((30, 4 * 8), dtype=np.float32)

@@ -100,10 +100,10 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     being classified, so they carry information about the other test clips.
     When every speaker has about the same number of clips of each emotion,
     normalising turns the task into ranking a speaker's clips against each
-    other, which the real task is not: on the CREMA-D clips of
-    ``../shared/data``, where every actor has exactly one clip of each of
-    three emotions, an SVM on MFCC statistics goes from 78 % to 96 %
-    accuracy with it (speaker-independent folds). Use it on corpora where
+    other, which the real task is not: on CREMA-D clips where every actor
+    has exactly one clip of each of three emotions, an SVM on MFCC
+    statistics goes from 78 % to 96 % accuracy with it (speaker-independent
+    folds). Use it on corpora where
     a speaker's clips do not form a known, balanced set of emotions (EmoDB's
     speakers recorded different numbers of each emotion), and report results
     with and without it.
