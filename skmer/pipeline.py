@@ -162,7 +162,7 @@ def make_emotion_pipeline(
     Examples
     --------
     >>> from skmer.pipeline import make_emotion_pipeline
-    >>> pipe = make_emotion_pipeline("audio", preset="paper", epochs=5)
+    >>> pipe = make_emotion_pipeline("audio", epochs=5)
     >>> [name for name, _ in pipe.steps]
     ['features', 'scale', 'classifier']
     >>> pipe.get_params()["classifier__epochs"]
