@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timezone
 
 import numpy as np
+import pandas as pd
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
@@ -55,10 +56,23 @@ class HTMLReport:
         """Add a paragraph (plain text, escaped)."""
         self._sections.append(("text", text, None))
 
-    def add_table(self, frame, *, caption=None, float_format="{:.3f}"):
-        """Add a DataFrame as an HTML table."""
+    def add_table(self, frame, *, caption=None, formatters=None):
+        """Add a DataFrame as an HTML table.
+
+        Floats show 3 decimals; ``formatters`` maps column names to
+        functions for the columns that need another format (p-values, see
+        :func:`format_pvalue`). A default integer index is not shown; any
+        other index becomes the first column, under its name.
+        """
+        if not isinstance(frame.index, pd.RangeIndex):
+            frame = frame.reset_index()
         table = frame.to_html(
-            float_format=float_format.format, border=0, na_rep="", escape=True
+            float_format="{:.3f}".format,
+            formatters=formatters,
+            index=False,
+            border=0,
+            na_rep="",
+            escape=True,
         )
         self._sections.append(("table", table, caption))
 
@@ -148,6 +162,13 @@ class HTMLReport:
                 )
         parts.append("</body></html>")
         return "\n".join(parts)
+
+
+def format_pvalue(p):
+    """Write a p-value as a report shows it: ``<0.001`` or 3 decimals."""
+    if p != p:  # NaN: the test was undefined
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _jsonable(value):

@@ -11,7 +11,11 @@ the report's metrics.
 import re
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
+
+from skmer._report import format_pvalue
+from skmer.evaluation._plot_report import _legend_beside
 
 # Clip attributes, in the loaders' frames, that accuracy is broken down by.
 _GROUP_COLUMNS = ("intensity", "sex", "age_band", "race", "ethnicity", "actor")
@@ -42,7 +46,7 @@ def add_comparison(report, result):
         "speakers the models never heard or saw when the folds are grouped.",
     )
     report.add_table(summary)
-    figure, ax = plt.subplots(figsize=(6, 3.5))
+    figure, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
     metrics = ["accuracy", "f1_macro"]
     width = 0.38
     positions = np.arange(len(summary))
@@ -58,7 +62,7 @@ def add_comparison(report, result):
     ax.set_xticks(positions, summary["model"])
     ax.set_ylim(0, 1)
     ax.set_ylabel("score (mean ± std over folds)")
-    ax.legend(loc="lower right")
+    _legend_beside(ax)
     report.add_figure(
         figure, name="modality-comparison", caption="Accuracy and macro-F1."
     )
@@ -70,19 +74,22 @@ def add_comparison(report, result):
         "Bengio unless another was chosen) and McNemar's test on the pooled "
         "out-of-fold predictions.",
     )
-    report.add_table(result.tests, float_format="{:.4g}")
+    report.add_table(result.tests, formatters={"pvalue": format_pvalue})
     report.metrics["comparison"] = {
         "summary": summary,
         "scores": result.scores,
         "tests": result.tests,
     }
     if result.human is not None:
+        classes = np.unique(result.predictions["y_true"].astype(str))
         report.add_section(
             "Models next to the human raters",
             "CREMA-D's crowd ratings of the same clips: the majority vote per "
-            "modality (a tie counts as wrong).",
+            "modality (a tie counts as wrong). The raters chose among CREMA-D's "
+            f"6 emotions, the models among the {len(classes)} classes here "
+            f"({', '.join(classes)}): the raters had the harder task.",
         )
-        report.add_table(result.human, float_format="{:.4g}")
+        report.add_table(result.human, formatters={"pvalue": format_pvalue})
         report.metrics["comparison"]["human"] = result.human
 
 
@@ -108,7 +115,7 @@ def add_predictions(report, y_true, y_pred, *, y_proba=None, name="model"):
         f"{len(y_true)} clips: accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}.",
     )
     display = ClassificationReportDisplay.from_predictions(y_true, y_pred)
-    report.add_table(display.report)
+    report.add_table(display.report.rename_axis("class"))
     report.add_figure(display.figure_, name=f"{name}-classification-report")
 
     report.add_section(f"Confusion matrix ({name})")
@@ -121,14 +128,14 @@ def add_predictions(report, y_true, y_pred, *, y_proba=None, name="model"):
 
     report.add_section(f"True vs predicted counts ({name})")
     predicted = PredictedCountsDisplay.from_predictions(y_true, y_pred)
-    report.add_table(predicted.counts)
+    report.add_table(predicted.counts.rename_axis("class"))
     report.add_figure(predicted.figure_, name=f"{name}-predicted-counts")
 
     report.add_section(f"Accuracy and confidence per class ({name})")
     per_class = PerClassAccuracyDisplay.from_predictions(
         y_true, y_pred, y_proba=y_proba
     )
-    report.add_table(per_class.scores)
+    report.add_table(per_class.scores.rename_axis("class"))
     report.add_figure(per_class.figure_, name=f"{name}-per-class")
     plt.close("all")
     report.metrics[_key(name)] = {
@@ -172,9 +179,37 @@ def add_groups(report, y_true, y_pred, frame, *, detected=None, name="model"):
         text + ". A group well below the others shows a bias.",
     )
     report.add_figure(display.figure_, name=f"{name}-groups")
-    report.add_table(display.table)
+    table, caption = _shortest_table(display.table)
+    report.add_table(table, caption=caption)
     report.metrics[_key(name, "groups")] = display.table
     _pyplot().close("all")
+
+
+# Groups of one variable listed in a report table; beyond, the worst ones.
+_MAX_TABLE_GROUPS = 10
+
+
+def _shortest_table(table):
+    """Shorten a group table for reading: the worst groups of long variables.
+
+    Returns the table to show and its caption (None when nothing was left
+    out); metrics.json keeps the whole table.
+    """
+    parts, shortened = [], []
+    for variable, rows in table.groupby("variable", sort=False):
+        n_groups = len(rows)
+        if n_groups > _MAX_TABLE_GROUPS:
+            rows = rows.nsmallest(_MAX_TABLE_GROUPS, "accuracy")
+            shortened.append(f"{variable} ({len(rows)} of {n_groups})")
+        parts.append(rows)
+    if not shortened:
+        return table, None
+    return (
+        pd.concat(parts, ignore_index=True),
+        "Of the variables with many groups, only those with the lowest accuracy "
+        f"are listed: {', '.join(shortened)}. The figure and metrics.json have "
+        "them all.",
+    )
 
 
 def add_model(report, estimator, X, y, *, X_reference=None, name="model"):
@@ -196,10 +231,17 @@ def add_model(report, estimator, X, y, *, X_reference=None, name="model"):
 
     plt = _pyplot()
     history = TrainingHistoryDisplay.from_estimator(estimator)
+    validated = "val_loss" in history.history
     report.add_section(
         f"Training curves ({name})",
-        f"Loss and accuracy per epoch on the training data and the "
-        f"classifier's validation split ({len(history.history)} epochs).",
+        f"Loss and accuracy per epoch ({len(history.history)} epochs) on the "
+        + (
+            "training clips and the classifier's validation split, held out "
+            "for early stopping."
+            if validated
+            else "training clips (no validation split: the classifier trained "
+            "for a fixed number of epochs on all of them)."
+        ),
     )
     report.add_figure(history.figure_, name=f"{name}-training-curves")
     report.metrics[_key(name, "history")] = history.history

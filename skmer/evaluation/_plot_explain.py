@@ -11,7 +11,7 @@ from skmer.evaluation._base import dual_stream
 from skmer.evaluation._contribution import modality_contribution
 from skmer.evaluation._gradcam import grad_cam
 from skmer.evaluation._groups import accuracy_by_group, detection_rate_by_group
-from skmer.evaluation._plot_report import _new_axes, _pyplot
+from skmer.evaluation._plot_report import _legend_beside, _new_axes, _pyplot
 
 __all__ = [
     "GradCAMDisplay",
@@ -542,7 +542,7 @@ class ModalityContributionDisplay:
         axes[1].set_ylim(0, 1)
         for axis in axes:
             axis.set_xticks(position, classes)
-            axis.legend(fontsize=8)
+            _legend_beside(axis)
         self.ax_, self.figure_ = axes, figure
         return self
 
@@ -697,7 +697,9 @@ class GroupAccuracyDisplay:
             figure, axes = plt.subplots(
                 len(variables),
                 1,
-                figsize=(max(6, 0.3 * widest), 3 * len(variables)),
+                # Wide enough for the groups, but no wider than a page shows
+                # at full size: a wider image is scaled down, text with it.
+                figsize=(min(12, max(6, 0.3 * widest)), 3 * len(variables)),
                 squeeze=False,
                 # Keeps each title clear of the tick labels of the row above.
                 layout="constrained",
@@ -730,10 +732,11 @@ class GroupAccuracyDisplay:
                     for g, n in zip(rows["group"], rows["n_samples"], strict=True)
                 ],
                 rotation=rotation,
+                fontsize=7 if len(rows) > 40 else None,
             )
+            axis.set_xlim(-0.6, len(rows) - 0.4)
             axis.set_ylim(0, 1.05)
             axis.set_title(f"By {variable}")
-            # Beside the axes: inside, it hides the bars of the last groups.
-            axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            _legend_beside(axis)
         self.ax_, self.figure_ = axes, figure
         return self

@@ -27,7 +27,11 @@ def _new_axes(ax, caller, n_axes=1, figsize=None):
     """Return (figure, axes) of the given axes, or of a new figure."""
     plt = _pyplot(caller)
     if ax is None:
-        figure, ax = plt.subplots(1, n_axes, figsize=figsize, squeeze=False)
+        # Constrained layout keeps long tick labels and the legends placed
+        # beside the axes inside the figure.
+        figure, ax = plt.subplots(
+            1, n_axes, figsize=figsize, squeeze=False, layout="constrained"
+        )
         ax = ax[0] if n_axes > 1 else ax[0, 0]
     elif n_axes > 1:
         ax = np.asarray(ax, dtype=object).ravel()
@@ -35,6 +39,17 @@ def _new_axes(ax, caller, n_axes=1, figsize=None):
             raise ValueError(f"ax must hold {n_axes} Axes; got {len(ax)}.")
     first = ax[0] if n_axes > 1 else ax
     return first.figure, ax
+
+
+def _legend_beside(ax, **kwargs):
+    """Put the legend of ``ax`` to its right, where it hides no bar or line."""
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        fontsize=9,
+        **kwargs,
+    )
 
 
 def _predict_with_proba(estimator, X):
@@ -400,7 +415,7 @@ class PredictedCountsDisplay:
         ax.set_xticks(position, [str(label) for label in self.counts.index])
         ax.set_ylabel("samples")
         ax.set_title("True vs predicted counts")
-        ax.legend()
+        _legend_beside(ax)
         self.ax_, self.figure_ = ax, figure
         return self
 
@@ -514,6 +529,8 @@ class TrainingHistoryDisplay:
         figure, axes = _new_axes(
             ax, "TrainingHistoryDisplay.plot", n_axes=2, figsize=(10, 4)
         )
+        from matplotlib.ticker import MaxNLocator
+
         epoch = self.history["epoch"]
         best = None
         if "val_loss" in self.history:
@@ -525,9 +542,10 @@ class TrainingHistoryDisplay:
             if best is not None:
                 axis.axvline(best, linestyle=":", color="gray", label="best epoch")
             axis.set_xlabel("epoch")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             axis.set_ylabel(metric)
             axis.set_title(metric.capitalize())
-            axis.legend()
+            axis.legend(fontsize=9)
         self.ax_, self.figure_ = axes, figure
         return self
 
@@ -672,6 +690,6 @@ class PerClassAccuracyDisplay:
         )
         ax.set_ylim(0, 1.05)
         ax.set_title("Per-class accuracy and mean confidence")
-        ax.legend()
+        _legend_beside(ax)
         self.ax_, self.figure_ = ax, figure
         return self
