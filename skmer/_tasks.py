@@ -229,7 +229,8 @@ def train(
     extracted = time.perf_counter() - start
     y = np.asarray(data.target)[keep]
     echo(
-        f"Training a {modalities} model ({preset} preset) on {len(y)} clips"
+        f"Training a {_MODEL_NAMES[modalities]} model ({preset} preset) on "
+        f"{len(y)} clips"
         + ("" if data.groups is None else f" of {_n_speakers(data, keep)} speakers")
         + f", classes {', '.join(map(str, np.unique(y)))}:"
     )
@@ -262,6 +263,9 @@ def train(
                 f"{len(held_out)} held-out speakers ({_shorten(held_out)})."
             )
     return pipeline, training
+
+
+_MODEL_NAMES = {"both": "fusion", "face": "face-only", "audio": "audio-only"}
 
 
 def _n_speakers(data, keep):

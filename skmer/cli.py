@@ -441,13 +441,21 @@ def main(argv: list[str] | None = None) -> int:
     Parameters
     ----------
     argv : list of str, default=None
-        Arguments without the program name; None reads ``sys.argv``.
+        Arguments without the program name; None reads ``sys.argv``, as the
+        installed ``skmer`` command does, and then also prints each warning
+        on one line (``skmer: warning: ...``).
 
     Returns
     -------
     status : int
         0 on success, 1 on a failure (with a one-line message on stderr, or
         the traceback with ``--debug``), 2 on a usage error.
+
+    Notes
+    -----
+    Without ``--debug``, TensorFlow's own C++ and Python logging is kept off
+    the terminal (``TF_CPP_MIN_LOG_LEVEL=3`` unless set, and its import-time
+    lines are dropped).
 
     Examples
     --------

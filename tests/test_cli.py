@@ -454,7 +454,7 @@ def test_train_holds_speakers_out_and_evaluate_scores_only_them(
     out = capsys.readouterr().out
     # Keras' one line per epoch, as the run goes.
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
-    assert "Training a both model (paper preset) on 9 clips of 3 speakers" in out
+    assert "Training a fusion model (paper preset) on 9 clips of 3 speakers" in out
     assert re.search(
         r"training accuracy \d\.\d{3} in the last epoch \(on the training clips, "
         r"not a test figure\)",
