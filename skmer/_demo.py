@@ -15,13 +15,16 @@ import numpy as np
 DEMO_EPOCHS = 25
 DEMO_BATCH_SIZE = 16
 
+# Folds of the demo: each holds out 2 or 3 of the 8 synthetic actors.
+DEMO_FOLDS = 3
+
 
 def run_demo(
     *,
     out_dir=None,
     report_dir="skmer-demo-report",
     preset="recommended",
-    folds=3,
+    folds=DEMO_FOLDS,
     epochs=None,
     n_jobs=None,
     cache_dir=None,

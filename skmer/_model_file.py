@@ -2,8 +2,8 @@
 
 A model file holds the fitted pipeline and a training record: the name,
 content digest, speaker and label of every training clip, and a profile of
-those clips (sample rates, durations, whether they have video, how often a
-face was found). ``skmer evaluate`` uses the digests to recognise training
+those clips (sample rates, durations, whether they have video).
+``skmer evaluate`` uses the digests to recognise training
 clips wherever they now lie, and ``skmer predict`` the profile to flag
 inputs unlike the training data.
 
@@ -63,7 +63,7 @@ def clip_profile(paths):
     }
 
 
-def training_record(data, keep, *, held_out=(), face_detection_rate=None):
+def training_record(data, keep, *, held_out=()):
     """Return the training record of the clips ``data.paths[keep]``."""
     paths = np.asarray(data.paths)[keep]
     target = np.asarray(data.target)[keep]
@@ -82,7 +82,6 @@ def training_record(data, keep, *, held_out=(), face_detection_rate=None):
         "n_clips": len(clips),
         "clips": clips,
         "held_out_speakers": [str(speaker) for speaker in held_out],
-        "face_detection_rate": face_detection_rate,
         **clip_profile(paths),
     }
 

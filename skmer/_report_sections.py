@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 from skmer._report import format_pvalue
+from skmer.datasets._crema_d import EMOTIONS as CREMA_D_EMOTIONS
 from skmer.evaluation._plot_report import _legend_beside
 
 # Clip attributes, in the loaders' frames, that accuracy is broken down by.
@@ -86,8 +87,9 @@ def add_comparison(report, result):
             "Models next to the human raters",
             "CREMA-D's crowd ratings of the same clips: the majority vote per "
             "modality (a tie counts as wrong). The raters chose among CREMA-D's "
-            f"6 emotions, the models among the {len(classes)} classes here "
-            f"({', '.join(classes)}): the raters had the harder task.",
+            f"{len(CREMA_D_EMOTIONS)} emotions, the models among the "
+            f"{len(classes)} classes here ({', '.join(classes)}): the raters had "
+            "the harder task.",
         )
         report.add_table(result.human, formatters={"pvalue": format_pvalue})
         report.metrics["comparison"]["human"] = result.human
@@ -332,8 +334,6 @@ def add_unknown_labels(report, y_true, y_pred):
     is right for them. The table counts, for each of their labels, the
     classes the model chose.
     """
-    import pandas as pd
-
     counts = pd.crosstab(
         pd.Series(y_true, name="label"), pd.Series(y_pred, name="predicted")
     )
@@ -343,5 +343,5 @@ def add_unknown_labels(report, y_true, y_pred):
         "of the model. They are left out of every figure above; this table "
         "counts what the model predicted for them.",
     )
-    report.add_table(counts.reset_index())
+    report.add_table(counts)
     report.metrics["unknown_labels"] = counts

@@ -15,9 +15,6 @@ import warnings
 # When the command started, for the wall time that the demo prints.
 _STARTED = time.perf_counter()
 
-# Folds of the demo (each holds out a third of the 8 synthetic actors).
-DEMO_FOLDS = 3
-
 # Commands that train or load a Keras model.
 _KERAS_COMMANDS = {"demo", "train", "evaluate", "compare", "predict"}
 
@@ -38,6 +35,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _build_parser() -> argparse.ArgumentParser:
     from skmer import __version__
+    from skmer._demo import DEMO_FOLDS
 
     parser = argparse.ArgumentParser(
         prog="skmer",

@@ -362,6 +362,10 @@ def test_emotions_option_keeps_the_clips_of_those_labels(tmp_path, tiny_wav, cap
         assert arrays["y"].tolist() == ["ANG", "SAD"]
         assert arrays["groups"].tolist() == ["08", "09"]
         assert arrays["X_audio"].shape[0] == 2
+    # Whatever their case.
+    assert main([*args, "--emotions", "sad,Ang"]) == 0
+    with np.load(out) as arrays:
+        assert arrays["y"].tolist() == ["ANG", "SAD"]
     capsys.readouterr()
     assert main([*args, "--emotions", "ANG,XYZ"]) == 1
     err = capsys.readouterr().err
@@ -665,18 +669,6 @@ def test_help_shows_defaults_and_commands_take_only_their_options(capsys):
     )
 
 
-def test_emotions_are_matched_whatever_their_case(tmp_path, tiny_wav, capsys):
-    root = tmp_path / "emodb"
-    root.mkdir()
-    for name in ["03a01Fa.wav", "08a02Wb.wav", "09a01Tc.wav"]:
-        shutil.copy(tiny_wav, root / name)
-    out = tmp_path / "features.npz"
-    args = ["extract", str(root), "--out", str(out), "--quiet"]
-    assert main([*args, "--emotions", "sad,Ang"]) == 0
-    with np.load(out) as arrays:
-        assert arrays["y"].tolist() == ["ANG", "SAD"]
-
-
 def _run_cli(*args):
     return subprocess.run(
         [sys.executable, "-m", "skmer", *map(str, args)],
@@ -711,3 +703,63 @@ def test_command_line_keeps_tensorflow_logging_out(trained_model, clips):
     result = _run_cli("--debug", "predict", clip, "--model", trained_model, "--quiet")
     assert result.returncode == 0
     assert re.search(r"^[IWE]\d{4} ", result.stderr, re.M)
+
+
+def test_held_out_speakers_need_known_speakers():
+    import pandas as pd
+    from sklearn.utils import Bunch
+
+    from skmer._tasks import split_speakers
+
+    data = Bunch(
+        paths=np.array(["a.wav", "b.wav"]),
+        target=np.array(["ANG", "HAP"]),
+        groups=None,
+        frame=pd.DataFrame({"emotion": ["ANG", "HAP"]}),
+    )
+    assert split_speakers(data) == (data, None)
+    with pytest.raises(ValueError, match="The speakers of these clips are unknown"):
+        split_speakers(data, test_size=0.5)
+
+
+def test_evaluate_says_when_the_model_does_not_record_its_training_clips(
+    trained_model, clips, tmp_path, capsys
+):
+    import joblib
+
+    from skmer import _model_file
+
+    # A bare pipeline, as an earlier skmer saved it.
+    pipeline, _ = _model_file.load(str(trained_model))
+    bare = tmp_path / "bare.joblib"
+    joblib.dump(pipeline, bare)
+    args = ["evaluate", str(clips), "--model", str(bare), "--quiet"]
+    assert main([*args, "--report", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 12 clips", out, re.M)
+    assert (
+        "The model file does not record its training clips: this is a test "
+        "figure only if the model never trained on these speakers." in out
+    )
+
+
+def test_a_failed_save_keeps_the_earlier_model(trained_model, tmp_path, monkeypatch):
+    import errno
+
+    import joblib
+
+    from skmer import _model_file
+
+    pipeline, training = _model_file.load(str(trained_model))
+    path = tmp_path / "model.joblib"
+    _model_file.save(str(path), pipeline, training)
+    before = path.read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        _model_file.save(str(path), pipeline, training)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]

@@ -41,14 +41,13 @@ def _new_axes(ax, caller, n_axes=1, figsize=None):
     return first.figure, ax
 
 
-def _legend_beside(ax, **kwargs):
+def _legend_beside(ax):
     """Put the legend of ``ax`` to its right, where it hides no bar or line."""
     ax.legend(
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         borderaxespad=0.0,
         fontsize=9,
-        **kwargs,
     )
 
 
