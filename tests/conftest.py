@@ -2,6 +2,7 @@
 
 import collections
 import contextlib
+import errno
 import os
 from pathlib import Path
 
@@ -50,6 +51,41 @@ def opened(monkeypatch):
 
     monkeypatch.setattr(skmer.io, "_open_container", counting)
     return counts
+
+
+class _FullDiskFile:
+    """A file whose writes stop half-way with ENOSPC, as on a full disk."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def write(self, data):
+        self._real.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._real.close()
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Make every file skmer writes fail with ENOSPC half-way.
+
+    All of skmer's outputs go through ``skmer.utils._files.atomic_write``,
+    so its ``open`` is the one place to fail.
+    """
+    import skmer.utils._files
+
+    def failing_open(*args, **kwargs):
+        return _FullDiskFile(open(*args, **kwargs))
+
+    monkeypatch.setattr(skmer.utils._files, "open", failing_open, raising=False)
 
 
 def _chromium():
