@@ -34,6 +34,8 @@ _lazy_names = {
     "DualStreamClassifier": "skmer.neural_network",
     "SpeechClassifier": "skmer.neural_network",
     "FaceEmbedding": "skmer.neural_network",
+    "save_model": "skmer._serialization",
+    "load_model": "skmer._serialization",
 }
 
 __all__ = sorted(_submodules + list(_lazy_names) + ["__version__"])

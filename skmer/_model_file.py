@@ -1,6 +1,7 @@
 """The model files of ``skmer train``: a pipeline and what it was trained on.
 
-A model file holds the fitted pipeline and a training record: the name,
+A model file (in skmer's safe format, see :mod:`skmer._serialization`)
+holds the fitted pipeline and a training record: the name,
 content digest, speaker and label of every training clip, and a profile of
 those clips (sample rates, durations, whether they have video).
 ``skmer evaluate`` uses the digests to recognise training
@@ -17,13 +18,8 @@ and set again from the command line of each run.
 
 import hashlib
 import os
-import tempfile
 
 import numpy as np
-
-# Version of the layout below; a newer one is refused with a clear message.
-FORMAT = "skmer-model"
-FORMAT_VERSION = 1
 
 
 def clip_digest(path):
@@ -113,59 +109,37 @@ def set_runtime(pipeline, *, n_jobs=None, cache_dir=None, verbose=0):
 def save(path, pipeline, training):
     """Save ``pipeline`` and its training record to ``path``.
 
-    The runtime settings are cleared first. The file is written next to
-    ``path`` under a temporary name and renamed into place, so that a
-    failed save leaves an earlier file at ``path`` as it was.
+    The runtime settings are cleared first. The file is in skmer's safe
+    format (see :func:`skmer.save_model`), written under a temporary name
+    and renamed into place, so a failed save leaves an earlier file at
+    ``path`` as it was.
     """
-    import joblib
+    from skmer._serialization import _save
 
     set_runtime(pipeline)
-    payload = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "pipeline": pipeline,
-        "training": training,
-    }
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, scratch = tempfile.mkstemp(prefix=".skmer-model-", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            joblib.dump(payload, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(scratch, path)
-    except BaseException:
-        os.unlink(scratch)
-        raise
+    _save(path, pipeline, extra={"training": training})
 
 
-def load(path):
+def load(path, *, trust_pickle=False):
     """Load a model file; return ``(pipeline, training)``.
 
-    ``training`` is None for a file that holds a bare pipeline (saved by
-    an earlier skmer, or by ``joblib.dump`` of a pipeline).
+    ``training`` is None for a file without a training record (saved with
+    :func:`skmer.save_model`, or a pickled pipeline). Pickles load only
+    with ``trust_pickle=True``.
     """
-    import joblib
     from sklearn.pipeline import Pipeline
 
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Model file not found: {path!r}.")
-    try:
-        payload = joblib.load(path)
-    except Exception as exc:
-        raise ValueError(
-            f"Cannot load a model from {path!r}: not a file saved by 'skmer "
-            f"train' ({type(exc).__name__}: {exc})."
-        ) from exc
-    training = None
-    if isinstance(payload, dict) and payload.get("format") == FORMAT:
-        if payload.get("version", 0) > FORMAT_VERSION:
-            raise ValueError(
-                f"{path!r} is a skmer model file of format version "
-                f"{payload['version']}, newer than this skmer reads "
-                f"({FORMAT_VERSION}). Upgrade skmer."
-            )
-        payload, training = payload["pipeline"], payload.get("training")
+    from skmer._serialization import _load
+
+    payload, manifest = _load(path, trusted=None, trust_pickle=trust_pickle)
+    training = None if manifest is None else manifest.get("training")
+    if (
+        manifest is None
+        and isinstance(payload, dict)
+        and payload.get("format") == "skmer-model"
+    ):
+        # The pickled layout of skmer 0.1.0.dev0's first model files.
+        payload, training = payload.get("pipeline"), payload.get("training")
     if not isinstance(payload, Pipeline) or "features" not in payload.named_steps:
         raise ValueError(
             f"{path!r} does not hold a model saved by 'skmer train' (a Pipeline "

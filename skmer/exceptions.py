@@ -10,6 +10,8 @@ __all__ = [
     "NoFaceDetectedWarning",
     "SkippedFilesWarning",
     "SpeakerLeakageWarning",
+    "TruncatedMediaWarning",
+    "UntrustedTypeError",
 ]
 
 
@@ -89,6 +91,34 @@ class MissingStreamError(MediaError):
     ... except MissingStreamError as exc:
     ...     print(exc.reason)
     it has no video stream (it contains: audio).
+    """
+
+
+class TruncatedMediaWarning(UserWarning):
+    """A stream ends earlier than its container declares, but not by much.
+
+    Decoding stopped more than 0.1 s (or 3 % of the clip) before the declared
+    duration: a file cut short, by an interrupted copy or download, looks like
+    this. The frames and samples that do decode are used. A stream that ends
+    more than 0.3 s (or 10 %) early is refused with a
+    :class:`MediaError` instead.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings, wave
+    >>> from skmer.exceptions import TruncatedMediaWarning
+    >>> from skmer.io import load_audio
+    >>> path = os.path.join(tempfile.mkdtemp(), "cut.wav")
+    >>> with wave.open(path, "wb") as f:
+    ...     f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    ...     f.writeframes(bytes(2 * 16000 * 3))
+    >>> with open(path, "r+b") as f:  # cut the 3 s to 2.8 s
+    ...     _ = f.truncate(44 + 2 * 16000 * 28 // 10)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     y = load_audio(path, sr=16000)
+    >>> y.size / 16000, [w.category.__name__ for w in caught]
+    (2.8, ['TruncatedMediaWarning'])
     """
 
 
@@ -183,4 +213,22 @@ class SpeakerLeakageWarning(UserWarning):
     recognises the speaker, not the emotion, and overstate accuracy on new
     speakers. Pass a group-aware splitter such as
     :class:`~sklearn.model_selection.StratifiedGroupKFold`.
+    """
+
+
+class UntrustedTypeError(ValueError):
+    """A model file names classes or functions that are not trusted.
+
+    :func:`skmer.load_model` builds scikit-learn's and skmer's estimators
+    only. A file that names anything else is refused before any of it is
+    loaded; the message lists the names, which can be passed to
+    ``load_model(..., trusted=[...])`` by someone who trusts them.
+
+    Subclasses :class:`ValueError`.
+
+    Examples
+    --------
+    >>> from skmer.exceptions import UntrustedTypeError
+    >>> issubclass(UntrustedTypeError, ValueError)
+    True
     """
