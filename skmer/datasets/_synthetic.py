@@ -10,19 +10,18 @@ import math
 import numbers
 import os
 import re
-import secrets
 from fractions import Fraction
 
 import numpy as np
 
 from skmer.datasets._base import _make_bunch, get_data_home
 from skmer.datasets._crema_d import parse_crema_d_filename
+from skmer.utils._files import temporary_path, write_bytes
 
 # Bump when a change to the generator changes the pixels or samples it writes,
 # so that clips cached by an older version are written again.
 _GENERATOR_VERSION = 1
 _SIDECAR = "skmer_synthetic.json"
-_TMP_PREFIX = ".skmer-tmp-"
 
 # Actor ids start at 9001 so they never collide with CREMA-D's 1001-1091.
 _FIRST_ACTOR = 9001
@@ -391,7 +390,7 @@ def make_synthetic_clips(
             "params": params,
             "files": names,
         }
-        _atomic_write(sidecar_path, (json.dumps(record, indent=2) + "\n").encode())
+        write_bytes(sidecar_path, (json.dumps(record, indent=2) + "\n").encode())
     return _bunch(out_dir, plan)
 
 
@@ -981,7 +980,7 @@ def _write_clip(path, frames, audio, params):
     The rename is atomic, so an interrupted run never leaves a partial clip
     under a final name.
     """
-    tmp = _temporary_path(path)
+    tmp = temporary_path(path)
     try:
         _encode(tmp, frames, audio, params)
         os.replace(tmp, path)
@@ -1023,18 +1022,6 @@ def _encode(path, frames, audio, params):
         container.mux(sound.encode())
 
 
-def _temporary_path(path):
-    """Return a unique hidden name beside `path` to write it under first.
-
-    Unlike :func:`tempfile.mkstemp`, the file is not created here, so it gets
-    the usual permissions (mkstemp's are private to the user).
-    """
-    directory, name = os.path.split(path)
-    return os.path.join(
-        directory, f"{_TMP_PREFIX}{name}.{os.getpid()}.{secrets.token_hex(4)}"
-    )
-
-
 def _read_sidecar(path):
     """Return the record of an earlier call, or None if there is none."""
     try:
@@ -1050,19 +1037,6 @@ def _read_sidecar(path):
     ):
         return None
     return record
-
-
-def _atomic_write(path, data):
-    """Write bytes to a temporary file, then rename it to `path`."""
-    tmp = _temporary_path(path)
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
 
 
 def _bunch(out_dir, plan):
