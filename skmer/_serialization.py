@@ -324,10 +324,8 @@ class _Writer:
     def _object(self, obj, where):
         from sklearn.base import BaseEstimator
 
-        cls = type(obj)
-        name = _qualified_name(cls)
-        ours = name.split(".")[0] in _TRUSTED_PACKAGES
-        if not (isinstance(obj, BaseEstimator) or ours) or not hasattr(obj, "__dict__"):
+        name = _qualified_name(type(obj))
+        if not isinstance(obj, BaseEstimator) or not hasattr(obj, "__dict__"):
             raise TypeError(
                 f"Cannot save {where}: skmer's safe model format holds "
                 "estimators, numbers, strings, lists, dicts, numpy arrays and "
@@ -380,12 +378,17 @@ class _Reader:
     def _is_trusted(self, name):
         if name in self._trusted:
             return True
-        cls = _resolve(name) if name.split(".")[0] in _TRUSTED_PACKAGES else None
+        parts = name.split(".")
+        # No dunder part: importing skmer.__main__ would run the command line.
+        ours = parts[0] in _TRUSTED_PACKAGES and not any(
+            part.startswith("__") for part in parts
+        )
+        cls = _resolve(name) if ours else None
         if not isinstance(cls, type):
             return False
         from sklearn.base import BaseEstimator
 
-        return issubclass(cls, BaseEstimator) or name.startswith("skmer.")
+        return issubclass(cls, BaseEstimator)
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):

@@ -154,6 +154,15 @@ def test_a_crafted_file_that_names_os_system_runs_nothing(tmp_path):
     _write_archive(tmp_path / "main.skmer", tree)
     with pytest.raises(UntrustedTypeError, match="skmer.cli.main"):
         load_model(tmp_path / "main.skmer")
+    # Nor is a class of skmer's that is not an estimator, or a module whose
+    # import would run something.
+    for name in (
+        "skmer.feature_extraction._cache.FeatureCache",
+        "skmer.__main__.main",
+    ):
+        _write_archive(tmp_path / "other.skmer", {"type": "class", "name": name})
+        with pytest.raises(UntrustedTypeError, match=name):
+            load_model(tmp_path / "other.skmer")
     assert not marker.exists()
 
 
