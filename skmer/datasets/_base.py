@@ -3,6 +3,7 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 import warnings
 from importlib import resources
@@ -11,6 +12,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
+
+from skmer.utils._warnings import caller_stacklevel
 
 # The common label vocabulary: CREMA-D's three-letter codes, extended with the
 # emotions that only RAVDESS (calm, surprised) or EmoDB (boredom) have.
@@ -171,6 +174,11 @@ def _describe_filters(**filters):
 def _scan(folder, *, suffixes, parse, recursive=False):
     """List the media files of `folder` and parse their names.
 
+    Entries that cannot be clips are skipped with one warning that names
+    them: symbolic link loops (whatever their name), and folders, dangling
+    links and other non-regular files named like media files. A loop
+    anywhere in a dataset folder thus costs one entry, not the whole load.
+
     Parameters
     ----------
     folder : str
@@ -181,7 +189,8 @@ def _scan(folder, *, suffixes, parse, recursive=False):
     parse : callable
         Filename parser that returns a dict or raises ValueError.
     recursive : bool, default=False
-        Whether to scan the sub-folders too.
+        Whether to scan the sub-folders too. Links to folders are not
+        followed, as with :func:`os.walk`.
 
     Returns
     -------
@@ -191,26 +200,83 @@ def _scan(folder, *, suffixes, parse, recursive=False):
     ignored : list of str
         Paths of media files whose names could not be parsed.
     """
-    if recursive:
-        listing = ((dirpath, filenames) for dirpath, _, filenames in os.walk(folder))
-    else:
-        names = [entry.name for entry in os.scandir(folder) if entry.is_file()]
-        listing = [(folder, names)]
-    records, ignored = [], []
-    for dirpath, filenames in listing:
-        for filename in filenames:
-            if filename.startswith(".") or (
-                os.path.splitext(filename)[1].lower() not in suffixes
-            ):
+    folder = os.path.abspath(folder)
+    records, ignored, unusable = [], [], []
+    pending = [folder]
+    while pending:
+        dirpath = pending.pop()
+        try:
+            with os.scandir(dirpath) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            if dirpath == folder:
+                raise
+            reason = f"a folder that cannot be listed: {exc.strerror}"
+            unusable.append((dirpath, reason))
+            continue
+        for entry in entries:
+            kind, reason = _entry_kind(entry)
+            media = os.path.splitext(entry.name)[1].lower() in suffixes
+            if kind == "dir":
+                if recursive and not entry.is_symlink():
+                    pending.append(entry.path)
+                if media:
+                    unusable.append((entry.path, "a folder"))
+            elif entry.name.startswith("."):
                 continue
-            path = os.path.abspath(os.path.join(dirpath, filename))
-            try:
-                info = parse(filename)
-            except ValueError:
-                ignored.append(path)
-                continue
-            records.append({"path": path, **info})
+            elif kind == "loop" or (kind != "file" and media):
+                unusable.append((entry.path, reason))
+            elif media:
+                try:
+                    info = parse(entry.name)
+                except ValueError:
+                    ignored.append(entry.path)
+                    continue
+                records.append({"path": entry.path, **info})
+    if unusable:
+        warnings.warn(
+            _unusable_message(unusable, folder=folder),
+            UserWarning,
+            stacklevel=caller_stacklevel(),
+        )
     return records, ignored
+
+
+def _entry_kind(entry):
+    """Classify a directory entry, following links, without raising.
+
+    Returns ``(kind, reason)``: kind is ``"file"``, ``"dir"``, ``"loop"``,
+    ``"dangling"``, ``"other"`` or ``"error"``, and reason says in words why
+    an entry that is not a file cannot be a clip.
+    """
+    try:
+        if entry.is_file():
+            return "file", ""
+        if entry.is_dir():
+            return "dir", "a folder"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "loop", "a symbolic link loop"
+        return "error", f"cannot be read: {exc.strerror}"
+    if entry.is_symlink():
+        return "dangling", "a symbolic link to a missing file"
+    return "other", "not a regular file"
+
+
+def _unusable_message(unusable, *, folder):
+    """Name the entries a scan skipped because they cannot be clips."""
+    unusable = sorted(unusable)
+    shown = [
+        f"{os.path.relpath(path, folder)!r} ({reason})"
+        for path, reason in unusable[:10]
+    ]
+    if len(unusable) > 10:
+        shown.append(f"and {len(unusable) - 10} more")
+    entries = "entry" if len(unusable) == 1 else "entries"
+    return (
+        f"Skipped {len(unusable)} {entries} in {folder!r} that cannot be read as "
+        f"clips: {', '.join(shown)}."
+    )
 
 
 def _ignored_message(ignored, *, folder, dataset, pattern):

@@ -160,6 +160,8 @@ def load_crema_d(
     ``VideoDemographics.csv`` and ``processedResults/summaryTable.csv`` (or
     ``summaryTable.csv``) beside them. Media files whose names do not follow
     the CREMA-D pattern are skipped with a warning.
+    So are entries that cannot be clips, with a warning that names them:
+    symbolic link loops, and folders or dangling links named like clips.
 
     Parameters
     ----------
@@ -218,7 +220,9 @@ def load_crema_d(
         If `root` or its media folder does not exist or holds no CREMA-D
         file.
     ValueError
-        If a filter value is unknown, or no file matches the filters.
+        If a filter value is unknown, no file matches the filters, or
+        ``VideoDemographics.csv`` or ``summaryTable.csv`` is not a CSV file
+        with the expected columns (the message names it).
 
     See Also
     --------
@@ -313,13 +317,41 @@ def _add_demographics(frame, root):
     return frame.merge(_read_demographics(path), on="actor", how="left")
 
 
-def _read_demographics(path):
-    """Read VideoDemographics.csv: one row per actor, renamed columns."""
-    table = pd.read_csv(path, dtype={"ActorID": str})
+def _read_table(path, *, what, name, **options):
+    """Read one of the release's CSV files, naming it if it is not CSV.
+
+    An error page saved in place of the file by a failed download is the
+    usual culprit, hence the advice for a file on disk.
+    """
+    try:
+        return pd.read_csv(path, **options)
+    except ValueError as exc:
+        # ParserError, EmptyDataError and UnicodeDecodeError are ValueErrors.
+        detail = " ".join(str(exc).split())
+        advice = (
+            " It may be an error page saved by a failed download: call "
+            "fetch_crema_d() to download it again."
+            if isinstance(path, (str, os.PathLike))
+            else ""
+        )
+        raise ValueError(
+            f"CREMA-D {what} {name!r} is not a CSV file ({detail}).{advice}"
+        ) from exc
+
+
+def _read_demographics(path, *, name=None):
+    """Read VideoDemographics.csv: one row per actor, renamed columns.
+
+    `path` may also be a file object, named `name` in the messages.
+    """
+    name = os.fspath(path) if name is None else name
+    table = _read_table(
+        path, what="demographics file", name=name, dtype={"ActorID": str}
+    )
     missing = [column for column in _DEMOGRAPHICS if column not in table.columns]
     if missing:
         raise ValueError(
-            f"CREMA-D demographics file {os.fspath(path)!r} must have the columns "
+            f"CREMA-D demographics file {name!r} must have the columns "
             f"{', '.join(_DEMOGRAPHICS)}; missing {', '.join(missing)}."
         )
     table = table[list(_DEMOGRAPHICS)].rename(columns=_DEMOGRAPHICS)
@@ -368,12 +400,18 @@ def _add_votes(frame, root):
     return frame[order].drop(columns="clip")
 
 
-def _read_votes(path):
-    """Read summaryTable.csv: one row per clip, votes as emotion codes."""
+def _read_votes(path, *, name=None):
+    """Read summaryTable.csv: one row per clip, votes as emotion codes.
+
+    `path` may also be a file object, named `name` in the messages.
+    """
+    name = os.fspath(path) if name is None else name
     # The table's first column is R's unnamed row index: read everything as
     # text and pick the named columns, matching them case-insensitively since
     # the official README spells "fileName" and the file "FileName".
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = _read_table(
+        path, what="summary table", name=name, dtype=str, keep_default_na=False
+    )
     columns = {str(column).lower(): column for column in table.columns}
     wanted = ["FileName"] + [
         f"{prefix}{kind}"
@@ -383,7 +421,7 @@ def _read_votes(path):
     missing = [column for column in wanted if column.lower() not in columns]
     if missing:
         raise ValueError(
-            f"CREMA-D summary table {os.fspath(path)!r} must have the columns "
+            f"CREMA-D summary table {name!r} must have the columns "
             f"{', '.join(wanted)}; missing {', '.join(missing)}."
         )
     votes = pd.DataFrame({"clip": table[columns["filename"]].str.strip()})

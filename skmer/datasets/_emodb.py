@@ -140,6 +140,8 @@ def load_emodb(
     The official release keeps the recordings in a ``wav/`` folder: `root`
     may be that folder or its parent. Media files whose names do not follow
     the EmoDB pattern are skipped with a warning.
+    So are entries that cannot be clips, with a warning that names them:
+    symbolic link loops, and folders or dangling links named like clips.
 
     Parameters
     ----------

@@ -28,9 +28,12 @@ from skmer.datasets._base import (
 from skmer.datasets._crema_d import (
     MEDIA,
     _check_crema_d_filters,
+    _read_demographics,
+    _read_votes,
     load_crema_d,
     parse_crema_d_filename,
 )
+from skmer.utils._files import write_bytes
 
 # Git LFS serves the media content here; the CSV files are plain Git files,
 # which raw.githubusercontent.com serves.
@@ -40,7 +43,14 @@ CREMA_D_URL = (
 CREMA_D_METADATA_URL = (
     "https://raw.githubusercontent.com/CheyneyComputerScience/CREMA-D/master/"
 )
-_METADATA_FILES = ("VideoDemographics.csv", "processedResults/summaryTable.csv")
+# The metadata files and the readers that check them: they are not in the
+# manifest, so only parsing them tells a real file from an error page.
+_METADATA_FILES = {
+    "VideoDemographics.csv": _read_demographics,
+    "processedResults/summaryTable.csv": _read_votes,
+}
+# The real files have 4 kB and 449 kB: a longer answer is not one of them.
+_METADATA_MAX_SIZE = 16 << 20
 
 # Seconds to wait before the first retry; doubled at each further retry.
 _RETRY_DELAY = 1.0
@@ -133,11 +143,14 @@ def fetch_crema_d(
     Raises
     ------
     ValueError
-        If an argument has an unknown value.
+        If an argument has an unknown value, or a manifest path would lead
+        outside ``<data_home>/crema_d``.
     OSError
-        If a file cannot be downloaded (its name and URL are in the message)
-        or does not match its checksum. Files already verified are kept, so
-        calling again resumes.
+        If a file cannot be downloaded (its name and URL are in the message),
+        is longer than expected, does not match its checksum or, for the
+        metadata, is not the expected CSV file; or if it cannot be written
+        (a full disk). Files already verified are kept, so calling again
+        resumes.
 
     See Also
     --------
@@ -146,13 +159,23 @@ def fetch_crema_d(
 
     Notes
     -----
-    Each file is written to ``<name>.part``, verified, then renamed, so a
-    file under its final name is always complete and verified. A later call
-    checks the size of such a file only, which keeps a call with everything
-    present fast and offline; delete a file to download it again. A
-    ``.part`` file left by an interrupted call is continued with an HTTP
-    Range request (or downloaded again if the server ignores Range). A file
-    whose checksum does not match is deleted and reported.
+    Each file is written to ``<name>.part``, verified, flushed to disk, then
+    renamed, so a file under its final name is always complete and verified.
+    A later call checks the size of such a file only, which keeps a call
+    with everything present fast and offline; delete a file to download it
+    again. A ``.part`` file left by an interrupted call (or a full disk) is
+    continued with an HTTP Range request (or downloaded again if the server
+    ignores Range). A file whose checksum does not match is deleted and
+    reported. An answer longer than the file is refused as soon as the byte
+    past the expected size arrives (or its ``Content-Length`` says so), and
+    a manifest path that is absolute or has ``..`` parts is refused before
+    anything is downloaded.
+
+    The two metadata files have no checksum: each must parse as the CSV
+    file with the expected columns. One that does not (such as an error
+    page served in its place) is not saved, and a stored copy that does not
+    is downloaded again. They are written to a temporary file and renamed,
+    so a failure keeps the earlier copy.
 
     CREMA-D is under the Open Database License 1.0; its contents are under
     the Database Contents License 1.0.
@@ -194,6 +217,7 @@ def fetch_crema_d(
     folders = {MEDIA[value][0] for value in media}
     rows = []
     for relpath, sha256, size in _read_manifest():
+        _check_relpath(relpath)
         folder, _, filename = relpath.partition("/")
         if folder in folders:
             rows.append(
@@ -243,19 +267,13 @@ def fetch_crema_d(
         )
     if metadata:
         for relpath in _METADATA_FILES:
-            path = _local_path(root, relpath)
-            if os.path.isfile(path):
-                continue
-            if verbose > 1:
-                print(f"CREMA-D metadata: {relpath}", file=sys.stderr)
-            _download_with_retries(
+            _fetch_metadata(
                 _join_url(metadata_url, relpath),
-                path + ".part",
+                _local_path(root, relpath),
                 name=relpath,
-                size=None,
                 n_retries=n_retries,
+                verbose=verbose,
             )
-            os.replace(path + ".part", path)
 
     return load_crema_d(
         root,
@@ -267,7 +285,19 @@ def fetch_crema_d(
     )
 
 
+def _check_relpath(relpath):
+    """Refuse a manifest path that could lead outside the dataset folder."""
+    parts = relpath.split("/")
+    if "\\" in relpath or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(
+            f"CREMA-D manifest path {relpath!r} must be a relative path of "
+            "names joined by '/', without '..', '.' or empty parts, so that it "
+            "stays inside the dataset folder; refusing to download it."
+        )
+
+
 def _local_path(root, relpath):
+    _check_relpath(relpath)
     return os.path.join(root, *relpath.split("/"))
 
 
@@ -323,7 +353,50 @@ def _download_verified(url, path, *, name, sha256, size, n_retries):
             f"{problem}. The bad download was removed; call fetch_crema_d "
             "again to retry."
         )
+    # On disk before it gets its final name, which says "complete and
+    # verified": a crash right after the rename must not leave a hole.
+    with open(part, "rb") as file:
+        os.fsync(file.fileno())
     os.replace(part, path)
+
+
+def _fetch_metadata(url, path, *, name, n_retries, verbose):
+    """Download metadata file `name` to `path`, unless a valid copy is there.
+
+    A copy that does not parse as the expected CSV (an error page saved by an
+    earlier download) is downloaded again; a download that does not parse
+    either is not saved.
+    """
+    read = _METADATA_FILES[name]
+    if os.path.isfile(path):
+        try:
+            read(path)
+            return
+        except ValueError:
+            if verbose:
+                print(
+                    f"CREMA-D metadata: {name} is not the expected CSV file; "
+                    "downloading it again.",
+                    file=sys.stderr,
+                )
+    elif verbose > 1:
+        print(f"CREMA-D metadata: {name}", file=sys.stderr)
+    content = _with_retries(
+        lambda: _read_url(url, name=name, limit=_METADATA_MAX_SIZE),
+        url=url,
+        name=name,
+        n_retries=n_retries,
+    )
+    try:
+        read(io.BytesIO(content), name=name)
+    except ValueError as exc:
+        raise OSError(
+            f"Downloaded CREMA-D file {name!r} from {url!r} is not the expected "
+            f"CSV file, so it was not saved: {exc} The answer starts with "
+            f"{content[:40]!r}; call fetch_crema_d again later."
+        ) from exc
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_bytes(path, content)
 
 
 def _is_transient(exc):
@@ -344,10 +417,19 @@ def _is_transient(exc):
 def _download_with_retries(url, part, *, name, size, n_retries):
     """Run `_download`, retrying transient errors with exponential back-off."""
     os.makedirs(os.path.dirname(part), exist_ok=True)
+    _with_retries(
+        lambda: _download(url, part, name=name, size=size),
+        url=url,
+        name=name,
+        n_retries=n_retries,
+    )
+
+
+def _with_retries(function, *, url, name, n_retries):
+    """Return ``function()``, retrying transient errors with back-off."""
     for attempt in range(n_retries + 1):
         try:
-            _download(url, part, size=size)
-            return
+            return function()
         except (http.client.HTTPException, OSError) as exc:
             if not _is_transient(exc):
                 if isinstance(exc, urllib.error.HTTPError):
@@ -365,7 +447,51 @@ def _download_with_retries(url, part, *, name, size, n_retries):
             time.sleep(_RETRY_DELAY * 2**attempt)
 
 
-def _download(url, part, *, size):
+class _AnswerTooLong(OSError):
+    """The server sent more bytes than the file has; not worth a retry."""
+
+
+def _blocks(response, *, limit, name, url, what):
+    """Yield the body of `response` in blocks, reading at most `limit` + 1 bytes.
+
+    The byte past `limit` proves the answer too long, without reading (and
+    writing) the rest of it, which may be anything, of any size.
+    """
+    announced = response.headers.get("Content-Length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise _AnswerTooLong(
+            f"Cannot download CREMA-D file {name!r} from {url!r}: the server "
+            f"announced {announced} bytes, more than {what}; nothing was saved."
+        )
+    n_read = 0
+    while block := response.read(min(_CHUNK_SIZE, limit + 1 - n_read)):
+        n_read += len(block)
+        if n_read > limit:
+            raise _AnswerTooLong(
+                f"Cannot download CREMA-D file {name!r} from {url!r}: the server "
+                f"sent more than {what}; the download was stopped after "
+                f"{n_read} bytes and nothing was saved."
+            )
+        yield block
+
+
+def _read_url(url, *, name, limit):
+    """Return the body of `url`, refusing one longer than `limit` bytes."""
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+    with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
+        expected = response.headers.get("Content-Length")
+        what = f"the {limit} bytes allowed for a metadata file"
+        content = b"".join(
+            _blocks(response, limit=limit, name=name, url=url, what=what)
+        )
+    if expected is not None and len(content) < int(expected):
+        raise ConnectionError(
+            f"connection closed after {len(content)} of {expected} bytes"
+        )
+    return content
+
+
+def _download(url, part, *, name, size):
     """Download `url` into `part`, continuing a partial file if possible.
 
     Parameters
@@ -374,12 +500,15 @@ def _download(url, part, *, size):
         The file's URL.
     part : str
         The partial file to write.
-    size : int or None
-        The expected size in bytes, when known: a partial file of that size
-        is already complete, a larger one is discarded.
+    name : str
+        The file's path in the release, for messages.
+    size : int
+        The expected size in bytes: a partial file of that size is already
+        complete, a larger one is discarded, and an answer that would make
+        the file larger is refused after reading one byte too many.
     """
     offset = 0
-    if size is not None and os.path.isfile(part):
+    if os.path.isfile(part):
         offset = os.path.getsize(part)
         if offset == size:
             return
@@ -395,7 +524,7 @@ def _download(url, part, *, size):
             # The server's file is no longer than the partial one, so the
             # partial file is not a prefix of it: start over.
             os.remove(part)
-            _download(url, part, size=size)
+            _download(url, part, name=name, size=size)
             return
         raise
     with response:
@@ -406,13 +535,35 @@ def _download(url, part, *, size):
             and content_range.startswith(f"bytes {offset}-")
         )
         # A server that ignores Range answers 200 with the whole file.
-        mode = "ab" if resuming else "wb"
+        start = offset if resuming else 0
         expected = response.headers.get("Content-Length")
         written = 0
-        with open(part, mode) as file:
-            for block in iter(lambda: response.read(_CHUNK_SIZE), b""):
-                file.write(block)
-                written += len(block)
+        blocks = _blocks(
+            response,
+            limit=size - start,
+            name=name,
+            url=url,
+            what=f"the {size - start} bytes left of the file, {size} in all",
+        )
+        try:
+            with open(part, "ab" if resuming else "wb") as file:
+                for block in blocks:
+                    try:
+                        file.write(block)
+                    except OSError as exc:
+                        raise OSError(
+                            exc.errno,
+                            f"Could not write CREMA-D file {name!r} to {part!r}: "
+                            f"{exc.strerror or exc}. The files downloaded before "
+                            "are kept: make room and call fetch_crema_d again, "
+                            "it resumes where it stopped.",
+                        ) from exc
+                    written += len(block)
+        except _AnswerTooLong:
+            # The server sends something else than the file: the bytes kept
+            # from it are not to be trusted either.
+            os.remove(part)
+            raise
     # http.client returns a short body without error when the connection
     # drops, so compare with Content-Length and let the caller retry.
     if expected is not None and written < int(expected):

@@ -158,6 +158,8 @@ def load_ravdess(
     can sit anywhere below it. Archives are not opened: extract them first.
     Media files whose names do not follow the RAVDESS pattern are skipped
     with a warning.
+    So are entries that cannot be clips, with a warning that names them:
+    symbolic link loops, and folders or dangling links named like clips.
 
     Parameters
     ----------
