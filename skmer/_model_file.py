@@ -16,19 +16,16 @@ and set again from the command line of each run.
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import hashlib
 import os
 
 import numpy as np
 
+from skmer.utils._files import file_digest
+
 
 def clip_digest(path):
     """Return the BLAKE2b digest (hex, 128 bits) of a file's bytes."""
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path, digest_size=16).hex()
 
 
 def clip_profile(paths):

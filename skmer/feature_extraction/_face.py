@@ -77,11 +77,22 @@ class FaceExtractor(_MediaExtractor):
         unless in a :func:`joblib.parallel_config` context; -1 uses all
         processors. A Dask or Ray backend set there distributes the files.
     cache_dir : str or path-like, default=None
-        Directory of a per-file cache of crops. Entries are keyed on the
-        file's path, size and modification time and on the parameters that
-        change the output, so transforming the same files again (in another
-        fold, grid-search candidate or process) decodes nothing. None
-        disables caching.
+        Directory of a per-file cache of crops. Entries are keyed on the file
+        (see ``cache_key``) and on the parameters that change the output, so
+        transforming the same files again (in another fold, grid-search
+        candidate or process) decodes nothing. None disables caching.
+    cache_key : {'stat', 'content'}, default='stat'
+        What identifies a file in the cache. ``'stat'`` trusts its absolute
+        path, size and modification time: free, and an edited, touched or
+        moved file is extracted again, but a file replaced by another of the
+        same size and modification time (``cp -p``, an archive unpacked
+        again) keeps the old file's crops. ``'content'`` hashes the
+        file's bytes on every lookup instead (BLAKE2b: about 0.5 ms for a
+        300 kB clip, against tens of milliseconds to decode it), so a
+        replaced file is always extracted again, and a moved one is not: use
+        it when files can be replaced in place. Either way an entry is
+        checked against a checksum before use, and a damaged one is
+        recomputed.
     verbose : int, default=0
         Show a progress bar when positive.
 
@@ -149,6 +160,7 @@ class FaceExtractor(_MediaExtractor):
         on_error="raise",
         n_jobs=None,
         cache_dir=None,
+        cache_key="stat",
         verbose=0,
     ):
         self.size = size
@@ -161,6 +173,7 @@ class FaceExtractor(_MediaExtractor):
         self.on_error = on_error
         self.n_jobs = n_jobs
         self.cache_dir = cache_dir
+        self.cache_key = cache_key
         self.verbose = verbose
 
     def transform(self, X):

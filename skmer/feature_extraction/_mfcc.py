@@ -58,9 +58,21 @@ class MFCCExtractor(_MelExtractor):
         unless in a :func:`joblib.parallel_config` context; -1 uses all
         processors.
     cache_dir : str or path-like, default=None
-        Directory of a per-file cache of MFCC matrices, keyed on the file's
-        path, size and modification time and on the parameters that change
-        the output. Used for path input only. None disables caching.
+        Directory of a per-file cache of MFCC matrices, keyed on the file
+        (see ``cache_key``) and on the parameters that change the output.
+        Used for path input only. None disables caching.
+    cache_key : {'stat', 'content'}, default='stat'
+        What identifies a file in the cache. ``'stat'`` trusts its absolute
+        path, size and modification time: free, and an edited, touched or
+        moved file is extracted again, but a file replaced by another of the
+        same size and modification time (``cp -p``, an archive unpacked
+        again) keeps the old file's MFCC matrices. ``'content'`` hashes the
+        file's bytes on every lookup instead (BLAKE2b: about 0.5 ms for a
+        300 kB clip, against tens of milliseconds to decode it), so a
+        replaced file is always extracted again, and a moved one is not: use
+        it when files can be replaced in place. Either way an entry is
+        checked against a checksum before use, and a damaged one is
+        recomputed.
     verbose : int, default=0
         Show a progress bar when positive.
 
@@ -123,6 +135,7 @@ class MFCCExtractor(_MelExtractor):
         on_error="raise",
         n_jobs=None,
         cache_dir=None,
+        cache_key="stat",
         verbose=0,
     ):
         self.n_mfcc = n_mfcc
@@ -137,6 +150,7 @@ class MFCCExtractor(_MelExtractor):
         self.on_error = on_error
         self.n_jobs = n_jobs
         self.cache_dir = cache_dir
+        self.cache_key = cache_key
         self.verbose = verbose
 
     _prefix = "mfcc"
