@@ -42,3 +42,9 @@ def test_atomic_write_rejects_other_modes(tmp_path):
     with pytest.raises(ValueError, match="mode must be"):
         with atomic_write(tmp_path / "x", "ab"):
             pass
+
+
+def test_a_missing_folder_is_named_not_the_temporary_file(tmp_path):
+    path = tmp_path / "missing" / "out.npz"
+    with pytest.raises(FileNotFoundError, match=r"out.npz': its folder does not"):
+        write_bytes(path, b"x")

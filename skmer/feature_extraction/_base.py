@@ -3,7 +3,10 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import multiprocessing
 import os
+import threading
+import time
 import warnings
 from numbers import Integral
 
@@ -13,7 +16,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmer.exceptions import MediaError, SkippedFilesWarning
-from skmer.feature_extraction._cache import FeatureCache
+from skmer.feature_extraction._cache import CACHE_KEYS, FeatureCache
 from skmer.utils._warnings import caller_stacklevel
 
 
@@ -55,13 +58,16 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_jobs": [Integral, None],
         "cache_dir": [str, os.PathLike, None],
+        "cache_key": [StrOptions(set(CACHE_KEYS))],
         "verbose": ["verbose"],
         "on_error": [StrOptions({"raise", "skip"})],
     }
 
     # Parameters that affect how, not what, is computed: left out of the
-    # cache key so that changing them still hits the cache.
-    _runtime_params = ("n_jobs", "cache_dir", "verbose", "on_error")
+    # extractor's namespace in the cache, so that changing them still finds
+    # the same entries (cache_key changes which file an entry is found by,
+    # not the features stored in it).
+    _runtime_params = ("n_jobs", "cache_dir", "cache_key", "verbose", "on_error")
 
     # Bump in a subclass when its extraction code changes its output.
     _code_version = 1
@@ -105,7 +111,7 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
             "version": self._code_version,
             "settings": {k: repr(v) for k, v in sorted(settings.items())},
         }
-        return FeatureCache(self.cache_dir, namespace)
+        return FeatureCache(self.cache_dir, namespace, key=self.cache_key)
 
     def _extract_files(self, paths, consume):
         """Extract every file, through the cache, in parallel when asked.
@@ -122,13 +128,22 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         cache = self._cache()
         if cache is not None:
             cache.check_writable()
+        entries = [None] * len(paths)
         todo = []
         for index, path in enumerate(paths):
-            cached = cache.load(path) if cache is not None else None
-            if cached is None:
-                todo.append(index)
-            else:
-                consume(index, cached)
+            if cache is not None:
+                entries[index] = entry = cache.entry(path)
+                cached = None if entry is None else cache.load(path, entry=entry)
+                if cached is not None:
+                    try:
+                        consume(index, cached)
+                        continue
+                    except (ValueError, TypeError, KeyError, IndexError):
+                        # Arrays of other names or shapes than this extractor
+                        # makes, in an intact entry: recomputed and
+                        # overwritten, never trusted.
+                        pass
+            todo.append(index)
         skipped = []
         if todo:
             skip = self.on_error == "skip"
@@ -136,7 +151,10 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
             # error on one file, or a killed run, leaves all earlier results
             # in the cache.
             jobs = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(_extract_and_store)(self, paths[i], cache, skip) for i in todo
+                delayed(_ExitWithParent(_extract_and_store))(
+                    self, paths[i], cache, entries[i], skip
+                )
+                for i in todo
             )
             progress = tqdm(
                 jobs,
@@ -148,10 +166,18 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
             )
             # strict: ask the bar for the item after the last, so that it
             # counts the last file and closes at 100 %.
-            for index, (arrays, error) in zip(todo, progress, strict=True):
+            for index, (arrays, error, caught) in zip(todo, progress, strict=True):
+                # Warnings raised in a worker process would never reach the
+                # user: each file's come back with its result.
+                for category, message in caught:
+                    warnings.warn(message, category, stacklevel=caller_stacklevel())
                 if error is not None:
                     skipped.append((paths[index], error))
-                consume(index, arrays)
+                try:
+                    consume(index, arrays)
+                except Exception as exc:
+                    _name_the_file(exc, paths[index], entries[index])
+                    raise
         if skipped:
             listing = "\n".join(f"  {path!r}: {error}" for path, error in skipped)
             warnings.warn(
@@ -217,25 +243,35 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _extract_and_store(extractor, path, cache, skip):
+def _extract_and_store(extractor, path, cache, entry, skip):
     """Extract one file and save it in the cache (runs in a joblib worker).
 
-    Returns ``(arrays, None)``, or ``(None, message)`` for a file that cannot
-    be read when ``skip`` is true.
+    ``entry`` is the file's cache entry, None if it has none.
+
+    Returns ``(arrays, None, warnings)``, or ``(None, message, warnings)``
+    for a file that cannot be read when ``skip`` is true; ``warnings`` lists
+    the ``(category, message)`` of the warnings raised on the way, for the
+    parent process to show.
     """
-    try:
-        arrays = extractor._extract_file(path)
-    except _SKIPPABLE as exc:
-        if skip:
-            return None, f"{type(exc).__name__}: {exc}"
-        _name_the_file(exc, path)
-        raise
-    except Exception as exc:
-        _name_the_file(exc, path)
-        raise
-    if cache is not None:
-        cache.save(path, arrays)
-    return arrays, None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            arrays = extractor._extract_file(path)
+        except _SKIPPABLE as exc:
+            if skip:
+                return None, f"{type(exc).__name__}: {exc}", _messages(caught)
+            _name_the_file(exc, path)
+            raise
+        except Exception as exc:
+            _name_the_file(exc, path)
+            raise
+    if entry is not None:
+        cache.save(path, arrays, entry=entry)
+    return arrays, None, _messages(caught)
+
+
+def _messages(caught):
+    return [(warning.category, str(warning.message)) for warning in caught]
 
 
 # What a bad file raises: unreadable media (MediaError, a ValueError), no such
@@ -243,6 +279,68 @@ def _extract_and_store(extractor, path, cache, skip):
 _SKIPPABLE = (MediaError, OSError)
 
 
-def _name_the_file(exc, path):
-    if hasattr(exc, "add_note") and path not in str(exc):
+def _name_the_file(exc, path, entry=None):
+    if not hasattr(exc, "add_note") or path in str(exc):
+        return
+    if entry is None:
         exc.add_note(f"While extracting features from {path!r}.")
+    else:
+        exc.add_note(
+            f"While extracting features from {path!r} (cache entry {entry!r})."
+        )
+
+
+class _ExitWithParent:
+    """Wrap a function so that the worker processes running it die with us.
+
+    loky's workers outlive a parent killed with SIGKILL (they were seen alive
+    14 minutes later, 220 MB each): the first call in each worker starts a
+    thread there that ends the worker once its parent is gone. Process-level
+    ``prctl(PR_SET_PDEATHSIG)`` would fire on the exit of the *thread* that
+    started the worker, which for loky can be its manager thread.
+    """
+
+    def __init__(self, function):
+        self.function = function
+        self.parent = os.getpid()
+
+    def __call__(self, *args, **kwargs):
+        _watch_parent(self.parent)
+        return self.function(*args, **kwargs)
+
+
+# How often (seconds) a worker checks that its parent is alive.
+_WATCH_INTERVAL = 0.5
+
+# The parent a worker's watching thread watches, once it runs.
+_watched_parent = None
+
+
+def _watch_parent(parent):
+    """In a worker process started by ``parent``, exit when it dies.
+
+    Runs of joblib's threading backend (same process) and workers that
+    ``parent`` did not start (a dask cluster's) are left alone.
+    """
+    global _watched_parent
+    started_by = multiprocessing.parent_process()
+    if _watched_parent == parent or started_by is None or started_by.pid != parent:
+        return
+    _watched_parent = parent
+    if os.getppid() != parent:
+        # The parent died while this worker was starting: nobody waits for
+        # the result.
+        os._exit(1)
+    threading.Thread(
+        target=_exit_when_orphaned,
+        args=(parent,),
+        name="skmer-watch-parent",
+        daemon=True,
+    ).start()
+
+
+def _exit_when_orphaned(parent):
+    # A dead parent's children are adopted by init or a subreaper.
+    while os.getppid() == parent:
+        time.sleep(_WATCH_INTERVAL)
+    os._exit(1)
