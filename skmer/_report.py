@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
+from skmer.utils._files import write_bytes, write_text
+
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em;
@@ -105,21 +107,31 @@ class HTMLReport:
         -------
         index : str
             Path of ``index.html``.
+
+        Raises
+        ------
+        OSError
+            When a file cannot be written (a full disk, no permission), naming
+            it. Each file is written to a temporary file beside it and renamed
+            into place, so every file of an earlier report is either kept as
+            it was or wholly replaced, never truncated.
         """
         os.makedirs(directory, exist_ok=True)
-        for file_name, data in self._images.items():
-            with open(os.path.join(directory, file_name), "wb") as file:
-                file.write(data)
         metrics = {
             "title": self.title,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **self.metrics,
         }
-        with open(os.path.join(directory, "metrics.json"), "w") as file:
-            json.dump(_jsonable(metrics), file, indent=2, allow_nan=False)
+        # Rendered before anything is written, so a value that cannot be
+        # written (NaN) leaves the earlier report whole.
+        metrics_text = json.dumps(_jsonable(metrics), indent=2, allow_nan=False)
+        page = self._html(metrics["created"])
+        for file_name, data in self._images.items():
+            write_bytes(os.path.join(directory, file_name), data)
+        write_text(os.path.join(directory, "metrics.json"), metrics_text)
+        # The page last: it links the figures and metrics.json written above.
         index = os.path.join(directory, "index.html")
-        with open(index, "w", encoding="utf-8") as file:
-            file.write(self._html(metrics["created"]))
+        write_text(index, page)
         return index
 
     def _html(self, created):

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
 import time
 import traceback
@@ -160,6 +161,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="face frames per clip (the recommended preset reads 5)",
     )
     extract.add_argument("--size", type=int, default=64, help="face crop side")
+    extract.add_argument(
+        "--skip-bad-files",
+        action="store_true",
+        help="leave out clips that cannot be read (listed) instead of stopping",
+    )
 
     train = add(
         "train",
@@ -170,7 +176,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "Hold speakers out with --test-speakers or --test-size to get a test "
         "figure for speakers the model never heard.",
     )
-    train.add_argument("--model", required=True, help="output .joblib file")
+    train.add_argument(
+        "--model",
+        required=True,
+        help="output model file, e.g. model.skmer (a safe format: loading it "
+        "runs no code from the file)",
+    )
     speakers = train.add_mutually_exclusive_group()
     speakers.add_argument(
         "--test-speakers",
@@ -201,6 +212,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "plus metrics.json. The clips the model was trained on are left out.",
     )
     evaluate.add_argument("--model", required=True, help="a model from skmer train")
+    _add_trust_pickle(evaluate)
     evaluate.add_argument("--report", required=True, help="report directory")
     evaluate.add_argument(
         "--test-speakers",
@@ -231,12 +243,26 @@ def _build_parser() -> argparse.ArgumentParser:
         "predict the emotion of clips with a saved model",
         "Print the predicted emotion and the class probabilities of each "
         "file, and a note where a file is unlike the training clips. "
-        "Unreadable files are reported, not fatal.",
+        "Unreadable files are reported, not fatal. Each line is one file: "
+        "tabs, line breaks, backslashes and other control characters in file "
+        "names are escaped as in Python strings (\\t, \\n, \\\\); --json "
+        "prints them as JSON strings.",
     )
     predict.add_argument("files", nargs="+", metavar="FILE", help="clips")
     predict.add_argument("--model", required=True, help="a model from skmer train")
+    _add_trust_pickle(predict)
     predict.add_argument("--json", action="store_true", help="print JSON lines")
     return parser
+
+
+def _add_trust_pickle(command):
+    command.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also load a model saved as a pickle (by joblib.dump or an "
+        "earlier skmer). Loading a pickle runs any code it holds: use this "
+        "only for a file you made or trust",
+    )
 
 
 def _demo(args) -> int:
@@ -279,33 +305,74 @@ def _load(args):
 def _extract(args) -> int:
     import numpy as np
 
-    from skmer._tasks import resolve_modalities
+    from skmer._tasks import _echo_skipped, resolve_modalities
+    from skmer.exceptions import SkippedFilesWarning
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+    from skmer.utils._files import atomic_write
 
+    _check_out_folder(args.out)
     data = _load(args)
-    verbose = _verbose(args)
-    modalities = resolve_modalities(args.modalities, data.paths)
-    arrays = {"y": data.target, "paths": data.paths}
-    if data.groups is not None:
-        arrays["groups"] = data.groups
+    paths = np.asarray(data.paths)
+    runtime = {
+        "n_jobs": args.n_jobs,
+        "cache_dir": args.cache_dir,
+        "verbose": _verbose(args),
+        "on_error": "skip" if args.skip_bad_files else "raise",
+    }
+    modalities = resolve_modalities(args.modalities, paths)
+    extractors = {}
     if modalities in ("both", "face"):
-        arrays["X_face"] = FaceExtractor(
-            args.size,
-            n_frames=args.n_frames,
-            n_jobs=args.n_jobs,
-            cache_dir=args.cache_dir,
-            verbose=verbose,
-        ).fit_transform(data.paths)
+        extractors["X_face"] = FaceExtractor(
+            args.size, n_frames=args.n_frames, **runtime
+        )
     if modalities in ("both", "audio"):
-        arrays["X_audio"] = MFCCExtractor(
-            n_jobs=args.n_jobs, cache_dir=args.cache_dir, verbose=verbose
-        ).fit_transform(data.paths)
-    np.savez_compressed(args.out, **arrays)
+        extractors["X_audio"] = MFCCExtractor(**runtime)
+    blocks, skipped = {}, {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkippedFilesWarning)
+        for name, extractor in extractors.items():
+            blocks[name] = extractor.fit_transform(paths)
+    for warning in caught:
+        if issubclass(warning.category, SkippedFilesWarning):
+            skipped.update(warning.message.skipped)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    # Leave the unreadable clips out of every array, as train does, so that
+    # the rows stay aligned and hold no NaN.
+    keep = ~np.isin(paths, list(skipped))
+    _echo_skipped(skipped, len(paths), print)
+    if not keep.any():
+        raise ValueError(
+            f"None of the {len(paths)} clips could be read; {args.out!r} was "
+            "not written."
+        )
+    arrays = {"y": np.asarray(data.target)[keep], "paths": paths[keep]}
+    if data.groups is not None:
+        arrays["groups"] = np.asarray(data.groups)[keep]
+    arrays.update({name: X[keep] for name, X in blocks.items()})
+    # np.savez_compressed adds .npz to a path without it; keep that name. The
+    # file is written beside it and renamed, so a failure keeps an earlier one.
+    out = os.fspath(args.out)
+    if not out.endswith(".npz"):
+        out += ".npz"
+    with atomic_write(out) as file:
+        np.savez_compressed(file, **arrays)
     shapes = ", ".join(
         f"{name} {value.shape}" for name, value in arrays.items() if name[0] == "X"
     )
-    print(f"{len(data.paths)} {data.kind} clips -> {args.out}: {shapes}.")
+    print(f"{keep.sum()} {data.kind} clips -> {out}: {shapes}.")
     return 0
+
+
+def _check_out_folder(out):
+    """Fail before a long extraction if the folder of ``--out`` is missing."""
+    folder = os.path.dirname(os.fspath(out)) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"Output folder not found: {folder!r} (of --out {out!r}). Create it first."
+        )
 
 
 def _train(args) -> int:
@@ -341,7 +408,7 @@ def _load_model(args):
     """Load the model file of ``--model`` and apply this run's options."""
     from skmer import _model_file
 
-    pipeline, training = _model_file.load(args.model)
+    pipeline, training = _model_file.load(args.model, trust_pickle=args.trust_pickle)
     _model_file.set_runtime(
         pipeline, n_jobs=args.n_jobs, cache_dir=args.cache_dir, verbose=_verbose(args)
     )
@@ -413,14 +480,38 @@ def _predict(args) -> int:
             record["notes"] = row["notes"].split("; ") if row["notes"] else []
             print(json.dumps(record))
         elif row["error"]:
-            print(f"{row['path']}\tERROR\t{row['error']}")
+            # Messages quote names with repr: only their own white space
+            # could break the line.
+            error = " ".join(row["error"].split())
+            print(f"{_field(row['path'])}\tERROR\t{error}")
         else:
             shown = " ".join(f"{k}={v:.3f}" for k, v in probabilities.items())
-            note = f"\tnote: {row['notes']}" if row["notes"] else ""
-            print(f"{row['path']}\t{row['label']}\t{shown}{note}")
+            note = " ".join(row["notes"].split())
+            note = f"\tnote: {note}" if note else ""
+            print(f"{_field(row['path'])}\t{_field(row['label'])}\t{shown}{note}")
     # Like ls or cat: the readable files are printed, the status tells that
     # some were not.
     return 1 if (frame["error"] != "").any() else 0
+
+
+# What could split or forge a line of tab-separated output, or garble a
+# terminal: backslash, control characters, Unicode line separators, and the
+# surrogates that stand for a file name's undecodable bytes.
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _field(text):
+    """Escape ``text`` as Python string literals do, for one tab-separated field."""
+
+    def escape(match):
+        char = match.group()
+        if char in _ESCAPES:
+            return _ESCAPES[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, str(text))
 
 
 _COMMANDS = {

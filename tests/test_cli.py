@@ -181,7 +181,7 @@ def clips(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained_model(clips, tmp_path_factory, tiny_paper_preset):
     """A model saved by 'skmer train' on the clips (paper preset, 2 epochs)."""
-    model = tmp_path_factory.mktemp("model") / "model.joblib"
+    model = tmp_path_factory.mktemp("model") / "model.skmer"
     status = main(
         [
             "train",
@@ -216,7 +216,7 @@ def test_train_skips_bad_files_when_asked(clips, tmp_path, capsys, tiny_paper_pr
     folder = tmp_path / "clips"
     shutil.copytree(clips, folder)
     (folder / "9001_IEO_ANG_HI.mp4").write_bytes(b"not a video")
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skmer"
     args = ["train", str(folder), "--model", str(model), "--preset", "paper"]
     args += ["--epochs", "1", "--quiet"]
     assert main(args) == 1
@@ -255,22 +255,42 @@ def test_predict_prints_labels_probabilities_and_errors(
 
 
 def test_predict_rejects_what_is_not_a_model(clips, tmp_path, capsys):
+    import zipfile
+
     clip = str(sorted(clips.glob("*.mp4"))[0])
-    assert main(["predict", clip, "--model", str(tmp_path / "none.joblib")]) == 1
+    assert main(["predict", clip, "--model", str(tmp_path / "none.skmer")]) == 1
     assert "Model file not found" in capsys.readouterr().err
     assert main(["predict", clip, "--model", clip]) == 1
-    assert "not a file saved by 'skmer train'" in capsys.readouterr().err
-    import joblib
-
-    joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
-    assert main(["predict", clip, "--model", str(tmp_path / "dict.joblib")]) == 1
-    assert "it holds a dict" in capsys.readouterr().err
-    newer = {"format": "skmer-model", "version": 99, "pipeline": None}
-    joblib.dump(newer, tmp_path / "newer.joblib")
-    assert main(["predict", clip, "--model", str(tmp_path / "newer.joblib")]) == 1
-    assert "format version 99, newer than this skmer reads (1). Upgrade" in (
+    assert "is not a skmer model file" in capsys.readouterr().err
+    newer = tmp_path / "newer.skmer"
+    with zipfile.ZipFile(newer, "w") as archive:
+        archive.writestr("skmer-model.json", '{"format": "skmer-model", "version": 99}')
+    assert main(["predict", clip, "--model", str(newer)]) == 1
+    assert "format version 99, newer than this skmer reads (2). Upgrade" in (
         capsys.readouterr().err
     )
+
+
+def test_predict_refuses_a_pickle_that_runs_code(clips, tmp_path, capsys):
+    import joblib
+
+    class RunsCode:
+        def __reduce__(self):
+            return (os.mkdir, (str(tmp_path / "code-ran"),))
+
+    clip = str(sorted(clips.glob("*.mp4"))[0])
+    crafted = tmp_path / "crafted.joblib"
+    joblib.dump(RunsCode(), crafted)
+    assert main(["predict", clip, "--model", str(crafted)]) == 1
+    err = capsys.readouterr().err
+    assert "is a pickle" in err and "--trust-pickle" in err
+    assert not (tmp_path / "code-ran").exists()
+    # Trusted, the pickle is loaded (and runs): the flag does what it says.
+    args = ["predict", clip, "--model", str(crafted), "--trust-pickle"]
+    with pytest.warns(UserWarning, match="this can run code from the file"):
+        assert main(args) == 1
+    assert "it holds a NoneType" in capsys.readouterr().err
+    assert (tmp_path / "code-ran").is_dir()
 
 
 def test_evaluate_writes_a_report_that_renders(
@@ -452,7 +472,7 @@ def test_summary_lines_give_scores_tests_and_human_raters():
 def test_train_holds_speakers_out_and_evaluate_scores_only_them(
     clips, tmp_path, capsys, tiny_paper_preset
 ):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skmer"
     args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
     assert main([*args, "--epochs", "2", "--test-speakers", "9004"]) == 0
     out = capsys.readouterr().out
@@ -498,7 +518,7 @@ def test_train_holds_speakers_out_and_evaluate_scores_only_them(
 def test_train_test_size_holds_out_a_fraction_of_the_speakers(
     clips, tmp_path, capsys, tiny_paper_preset
 ):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skmer"
     args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
     assert main([*args, "--epochs", "1", "--test-size", "0.5", "--quiet"]) == 0
     out = capsys.readouterr().out
@@ -526,7 +546,7 @@ def test_train_test_size_holds_out_a_fraction_of_the_speakers(
     ],
 )
 def test_train_rejects_bad_held_out_speakers(clips, tmp_path, capsys, options, message):
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skmer"
     assert main(["train", str(clips), "--model", str(model), *options]) == 1
     assert message in capsys.readouterr().err
     assert not model.exists()
@@ -583,7 +603,7 @@ def test_saved_model_carries_no_paths_and_runs_with_this_runs_options(
 ):
     from skmer import _model_file
 
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.skmer"
     training_cache = tmp_path / "training-cache"
     args = ["train", str(clips), "--model", str(model), "--preset", "paper"]
     args += ["--epochs", "1", "--quiet", "--cache-dir", str(training_cache)]
@@ -734,7 +754,11 @@ def test_evaluate_says_when_the_model_does_not_record_its_training_clips(
     bare = tmp_path / "bare.joblib"
     joblib.dump(pipeline, bare)
     args = ["evaluate", str(clips), "--model", str(bare), "--quiet"]
-    assert main([*args, "--report", str(tmp_path / "report")]) == 0
+    assert main([*args, "--report", str(tmp_path / "report")]) == 1
+    assert "--trust-pickle" in capsys.readouterr().err
+    args.append("--trust-pickle")
+    with pytest.warns(UserWarning, match="Loading the pickle"):
+        assert main([*args, "--report", str(tmp_path / "report")]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^Accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 12 clips", out, re.M)
     assert (
@@ -743,23 +767,13 @@ def test_evaluate_says_when_the_model_does_not_record_its_training_clips(
     )
 
 
-def test_a_failed_save_keeps_the_earlier_model(trained_model, tmp_path, monkeypatch):
-    import errno
-
-    import joblib
-
+def test_a_failed_save_keeps_the_earlier_model(trained_model, tmp_path, full_disk):
     from skmer import _model_file
 
     pipeline, training = _model_file.load(str(trained_model))
-    path = tmp_path / "model.joblib"
-    _model_file.save(str(path), pipeline, training)
-    before = path.read_bytes()
-
-    def full_disk(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(joblib, "dump", full_disk)
-    with pytest.raises(OSError, match="No space left on device"):
+    path = tmp_path / "model.skmer"
+    shutil.copy(trained_model, path)
+    with pytest.raises(OSError, match="Could not write .*model.skmer.*No space"):
         _model_file.save(str(path), pipeline, training)
-    assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]
+    assert path.read_bytes() == trained_model.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skmer"]
