@@ -28,6 +28,7 @@ def run_demo(
     epochs=None,
     n_jobs=None,
     cache_dir=None,
+    cache_key="stat",
     random_state=0,
     verbose=1,
     echo=print,
@@ -56,6 +57,8 @@ def run_demo(
         Parallel workers for extraction.
     cache_dir : str, default=None
         Feature cache directory; None uses a temporary one for this run.
+    cache_key : {'stat', 'content'}, default='stat'
+        What identifies a clip in the cache (see the extractors).
     random_state : int, default=0
         Seed of the clip generator.
     verbose : int, default=1
@@ -97,7 +100,7 @@ def run_demo(
             data,
             n_frames=n_frames,
             n_jobs=n_jobs,
-            cache_dir=cache_dir,
+            cache={"cache_dir": cache_dir, "cache_key": cache_key},
             verbose=verbose,
         )
         for line in summary.pop("lines"):
@@ -114,6 +117,7 @@ def run_demo(
             folds=folds,
             n_jobs=n_jobs,
             cache_dir=cache_dir,
+            cache_key=cache_key,
             random_state=random_state,
             # Per-fold scores as they come: the comparison is the long part.
             verbose=verbose,
@@ -168,20 +172,18 @@ def _make_clips(out_dir, random_state, echo):
     return data
 
 
-def _extract(data, *, n_frames, n_jobs, cache_dir, verbose):
+def _extract(data, *, n_frames, n_jobs, cache, verbose):
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 
     n_clips = len(data.paths)
-    face = FaceExtractor(
-        n_frames=n_frames, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
-    )
+    face = FaceExtractor(n_frames=n_frames, n_jobs=n_jobs, verbose=verbose, **cache)
     start = time.perf_counter()
     X_face = face.fit_transform(data.paths)
     face_ms = 1000 * (time.perf_counter() - start) / n_clips
     boxes = face.locate_faces(data.paths)
     hit_rate = float(np.isfinite(boxes[..., 0]).mean())
 
-    audio = MFCCExtractor(n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose)
+    audio = MFCCExtractor(n_jobs=n_jobs, verbose=verbose, **cache)
     # librosa's import and first MFCC (numba compilation) take a second or two
     # once per process: keep that out of the per-clip figure.
     start = time.perf_counter()

@@ -79,14 +79,19 @@ def training_record(data, keep, *, held_out=()):
     }
 
 
-def set_runtime(pipeline, *, n_jobs=None, cache_dir=None, verbose=0):
-    """Set the ``n_jobs``, ``cache_dir`` and ``verbose`` of every step.
+def set_runtime(pipeline, *, n_jobs=None, cache_dir=None, cache_key="stat", verbose=0):
+    """Set the ``n_jobs``, ``cache_dir``, ``cache_key`` and ``verbose`` of every step.
 
     With ``verbose`` positive, the extractors show progress bars and the
     classifier prints one line per epoch (Keras' ``verbose=2``). Returns
     the pipeline.
     """
-    values = {"n_jobs": n_jobs, "cache_dir": cache_dir, "verbose": verbose}
+    values = {
+        "n_jobs": n_jobs,
+        "cache_dir": cache_dir,
+        "cache_key": cache_key,
+        "verbose": verbose,
+    }
     everything = pipeline.get_params()
     params = {}
     for name in everything:

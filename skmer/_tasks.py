@@ -197,6 +197,7 @@ def train(
     on_error="raise",
     n_jobs=None,
     cache_dir=None,
+    cache_key="stat",
     random_state=None,
     verbose=0,
     echo=print,
@@ -222,7 +223,11 @@ def train(
         modalities, preset=preset, random_state=random_state, **params
     )
     _model_file.set_runtime(
-        pipeline, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
+        pipeline,
+        n_jobs=n_jobs,
+        cache_dir=cache_dir,
+        cache_key=cache_key,
+        verbose=verbose,
     )
     start = time.perf_counter()
     X, keep = extract(pipeline, data.paths, on_error=on_error, echo=echo)
@@ -539,6 +544,7 @@ def compare(
     epochs=None,
     n_jobs=None,
     cache_dir=None,
+    cache_key="stat",
     random_state=0,
     verbose=0,
     echo=print,
@@ -579,7 +585,11 @@ def compare(
         params["epochs"] = epochs
     clf = DualStreamClassifier.from_preset(preset, random_state=random_state, **params)
     union = make_feature_union(
-        n_frames=clf.n_frames, n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose
+        n_frames=clf.n_frames,
+        n_jobs=n_jobs,
+        cache_dir=cache_dir,
+        cache_key=cache_key,
+        verbose=verbose,
     )
     start = time.perf_counter()
     X = union.fit_transform(paths)

@@ -66,6 +66,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="per-file feature cache directory (default: no cache)",
     )
     common.add_argument(
+        "--cache-key",
+        choices=["stat", "content"],
+        default="stat",
+        help="what identifies a clip in the cache: its path, size and "
+        "modification time, or a hash of its bytes (sees a clip replaced by "
+        "one of the same size and time)",
+    )
+    common.add_argument(
         "--quiet", action="store_true", help="no progress bars or epoch lines"
     )
 
@@ -276,6 +284,7 @@ def _demo(args) -> int:
         epochs=args.epochs,
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
+        cache_key=args.cache_key,
         random_state=args.seed,
         verbose=_verbose(args),
         started=_STARTED,
@@ -316,6 +325,7 @@ def _extract(args) -> int:
     runtime = {
         "n_jobs": args.n_jobs,
         "cache_dir": args.cache_dir,
+        "cache_key": args.cache_key,
         "verbose": _verbose(args),
         "on_error": "skip" if args.skip_bad_files else "raise",
     }
@@ -396,6 +406,7 @@ def _train(args) -> int:
         on_error="skip" if args.skip_bad_files else "raise",
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
+        cache_key=args.cache_key,
         random_state=args.seed,
         verbose=_verbose(args),
     )
@@ -410,7 +421,11 @@ def _load_model(args):
 
     pipeline, training = _model_file.load(args.model, trust_pickle=args.trust_pickle)
     _model_file.set_runtime(
-        pipeline, n_jobs=args.n_jobs, cache_dir=args.cache_dir, verbose=_verbose(args)
+        pipeline,
+        n_jobs=args.n_jobs,
+        cache_dir=args.cache_dir,
+        cache_key=args.cache_key,
+        verbose=_verbose(args),
     )
     return pipeline, training
 
@@ -443,6 +458,7 @@ def _compare(args) -> int:
         epochs=args.epochs,
         n_jobs=args.n_jobs,
         cache_dir=args.cache_dir,
+        cache_key=args.cache_key,
         random_state=args.seed,
         verbose=_verbose(args),
     )

@@ -17,6 +17,7 @@ def make_feature_union(
     face_size=64,
     n_jobs=None,
     cache_dir=None,
+    cache_key="stat",
     verbose=0,
 ):
     """Extract the blocks a :class:`DualStreamClassifier` reads from clip paths.
@@ -37,6 +38,9 @@ def make_feature_union(
         Parallel workers of each extractor.
     cache_dir : str, default=None
         Per-file feature cache of both extractors.
+    cache_key : {'stat', 'content'}, default='stat'
+        What identifies a file in the cache: its path, size and modification
+        time, or a hash of its bytes (see the extractors).
     verbose : int, default=0
         Progress bars when positive.
 
@@ -61,11 +65,14 @@ def make_feature_union(
             n_frames=n_frames,
             n_jobs=n_jobs,
             cache_dir=cache_dir,
+            cache_key=cache_key,
             verbose=verbose,
         )
         steps.append(("face", face))
     if modalities in ("both", "audio"):
-        audio = MFCCExtractor(n_jobs=n_jobs, cache_dir=cache_dir, verbose=verbose)
+        audio = MFCCExtractor(
+            n_jobs=n_jobs, cache_dir=cache_dir, cache_key=cache_key, verbose=verbose
+        )
         steps.append(("audio", audio))
     return FeatureUnion(steps)
 
@@ -116,6 +123,7 @@ def make_emotion_pipeline(
     face_size=64,
     n_jobs=None,
     cache_dir=None,
+    cache_key="stat",
     random_state=None,
     verbose=0,
     **classifier_params,
@@ -141,6 +149,9 @@ def make_emotion_pipeline(
     cache_dir : str, default=None
         Per-file feature cache: a second fit or a grid search on the same
         clips decodes nothing.
+    cache_key : {'stat', 'content'}, default='stat'
+        What identifies a file in the cache: its path, size and modification
+        time, or a hash of its bytes (see the extractors).
     random_state : int, default=None
         Seed of the classifier.
     verbose : int, default=0
@@ -185,6 +196,7 @@ def make_emotion_pipeline(
         face_size=face_size,
         n_jobs=n_jobs,
         cache_dir=cache_dir,
+        cache_key=cache_key,
         verbose=verbose,
     )
     steps = [("features", features)]

@@ -147,6 +147,42 @@ def test_extract_audio_only_corpus_gets_the_audio_block(tmp_path, tiny_wav, caps
         assert arrays["y"].tolist() == ["HAP", "ANG"]
 
 
+@pytest.mark.parametrize("cache_key, stale", [("stat", True), ("content", False)])
+def test_extract_cache_key_sees_a_replaced_clip_or_trusts_it(
+    tmp_path, cache_key, stale
+):
+    import wave
+
+    root = tmp_path / "emodb"
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    for name, hz in [("03a01Fa.wav", 220), ("08a02Wb.wav", 660)]:
+        t = np.arange(16000) / 16000
+        tone = 0.3 * np.sin(2 * np.pi * hz * t) + 0.01 * rng.normal(size=t.size)
+        with wave.open(str(root / name), "wb") as file:
+            file.setnchannels(1)
+            file.setsampwidth(2)
+            file.setframerate(16000)
+            file.writeframes((tone * 32767).astype("<i2").tobytes())
+    out = tmp_path / "features.npz"
+    args = ["extract", str(root), "--out", str(out), "--quiet"]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--cache-key", cache_key]
+    assert main(args) == 0
+    with np.load(out) as arrays:
+        before = arrays["X_audio"].copy()
+    assert not np.allclose(before[0], before[1])
+    # Replace the first clip by the second, same size, modification time kept
+    # (as cp -p does).
+    first, second = root / "03a01Fa.wav", root / "08a02Wb.wav"
+    times = os.stat(first)
+    first.write_bytes(second.read_bytes())
+    os.utime(first, ns=(times.st_atime_ns, times.st_mtime_ns))
+    assert main(args) == 0
+    with np.load(out) as arrays:
+        after = arrays["X_audio"]
+    np.testing.assert_array_equal(after[0], before[0] if stale else before[1])
+
+
 @pytest.fixture(scope="module")
 def tiny_paper_preset():
     """Shrink the 'paper' preset's network so that tests train in seconds.
