@@ -15,6 +15,7 @@ import pytest
 
 from skmer.cli import main
 from skmer.datasets import (
+    _download,
     _fetch,
     fetch_crema_d,
     load_crema_d,
@@ -355,7 +356,7 @@ CLIPS = ["VideoFlash/1001_IEO_ANG_HI.flv", "VideoFlash/1001_IEO_SAD_LO.flv"]
 def server(tmp_path, monkeypatch):
     """A loopback server with two random 'clips', listed in a fake manifest."""
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(_fetch, "_RETRY_DELAY", 0.0)
+    monkeypatch.setattr(_download, "_RETRY_DELAY", 0.0)
     rng = np.random.default_rng(0)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
@@ -554,8 +555,8 @@ def test_full_disk_keeps_earlier_files_and_names_the_file(
     stored = root / "VideoDemographics.csv"
     stored.write_bytes(HTML)
 
-    # A clip's .part file, written with _fetch's own open, on a full disk.
-    monkeypatch.setattr(_fetch, "open", skmer.utils._files.open, raising=False)
+    # A clip's .part file, written with _download's own open, on a full disk.
+    monkeypatch.setattr(_download, "open", skmer.utils._files.open, raising=False)
     part = str(root / CLIPS[1]) + ".part"
     msg = (
         f"Could not write CREMA-D file {CLIPS[1]!r} to {part!r}: No space left "
@@ -568,7 +569,7 @@ def test_full_disk_keeps_earlier_files_and_names_the_file(
     assert not (root / CLIPS[1]).exists()
 
     # A metadata file replaced on a full disk: the earlier one stays whole.
-    monkeypatch.delattr(_fetch, "open")
+    monkeypatch.delattr(_download, "open")
     msg = (
         f"Could not write {str(stored)!r}: No space left on device. The earlier "
         "file is unchanged."

@@ -16,6 +16,7 @@ import pytest
 
 from skmer.datasets import (
     _crema_d,
+    _download,
     _emodb,
     _fetch,
     _ravdess,
@@ -1000,7 +1001,7 @@ class _RepositoryHandler(http.server.BaseHTTPRequestHandler):
 def repository_server(tmp_path, monkeypatch):
     """Start a server on 127.0.0.1 over an empty repository folder."""
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(_fetch, "_RETRY_DELAY", 0.0)
+    monkeypatch.setattr(_download, "_RETRY_DELAY", 0.0)
     root = tmp_path / "repository"
     root.mkdir()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RepositoryHandler)

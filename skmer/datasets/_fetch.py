@@ -5,12 +5,9 @@
 
 import csv
 import gzip
-import hashlib
-import http.client
 import io
 import os
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +15,6 @@ from importlib import resources
 
 from sklearn.utils import Bunch
 
-from skmer import __version__
 from skmer.datasets._base import (
     _apply_filters,
     _check_choice,
@@ -32,6 +28,12 @@ from skmer.datasets._crema_d import (
     _read_votes,
     load_crema_d,
     parse_crema_d_filename,
+)
+from skmer.datasets._download import (
+    download_verified,
+    is_complete,
+    read_url,
+    with_retries,
 )
 from skmer.utils._files import write_bytes
 
@@ -51,14 +53,8 @@ _METADATA_FILES = {
 }
 # The real files have 4 kB and 449 kB: a longer answer is not one of them.
 _METADATA_MAX_SIZE = 16 << 20
-
-# Seconds to wait before the first retry; doubled at each further retry.
-_RETRY_DELAY = 1.0
-_TIMEOUT = 60
-_USER_AGENT = f"skmer/{__version__}"
-_CHUNK_SIZE = 1 << 20
-# HTTP statuses worth retrying: the server is busy or briefly broken.
-_TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+# How download messages name a file and say what to do next.
+_NAMING = {"what": "CREMA-D file", "again": "call fetch_crema_d again"}
 
 
 def _read_manifest():
@@ -245,7 +241,7 @@ def fetch_crema_d(
     todo = [
         row
         for row in rows
-        if not _is_complete(_local_path(root, row["relpath"]), row["size"])
+        if not is_complete(_local_path(root, row["relpath"]), row["size"])
     ]
     if verbose:
         n_bytes = sum(row["size"] for row in todo)
@@ -257,13 +253,14 @@ def fetch_crema_d(
     for i, row in enumerate(todo, start=1):
         if verbose > 1:
             print(f"[{i}/{len(todo)}] {row['relpath']}", file=sys.stderr)
-        _download_verified(
+        download_verified(
             _join_url(base_url, row["relpath"]),
             _local_path(root, row["relpath"]),
             name=row["relpath"],
             sha256=row["sha256"],
             size=row["size"],
             n_retries=n_retries,
+            **_NAMING,
         )
     if metadata:
         for relpath in _METADATA_FILES:
@@ -305,61 +302,6 @@ def _join_url(base_url, relpath):
     return base_url.rstrip("/") + "/" + urllib.parse.quote(relpath)
 
 
-def _is_complete(path, size):
-    """Whether `path` is a file of the expected size.
-
-    Files only get their final name once verified, so the size is enough to
-    tell a finished download from a file that must be fetched again.
-    """
-    return os.path.isfile(path) and os.path.getsize(path) == size
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(_CHUNK_SIZE), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _check_download(path, *, sha256, size):
-    """Return None if `path` has the expected content, else what differs."""
-    got_size = os.path.getsize(path)
-    got_sha256 = _sha256(path)
-    if got_size == size and got_sha256 == sha256:
-        return None
-    return (
-        f"expected sha256 {sha256} and {size} bytes, "
-        f"got sha256 {got_sha256} and {got_size} bytes"
-    )
-
-
-def _download_verified(url, path, *, name, sha256, size, n_retries):
-    """Download `url` to `path` through ``<path>.part`` and verify it."""
-    part = path + ".part"
-    resumed = os.path.isfile(part) and os.path.getsize(part) > 0
-    _download_with_retries(url, part, name=name, size=size, n_retries=n_retries)
-    problem = _check_download(part, sha256=sha256, size=size)
-    if problem is not None and resumed:
-        # The bytes kept from an earlier attempt may be the bad ones, for
-        # instance if the file changed on the server: start over once.
-        os.remove(part)
-        _download_with_retries(url, part, name=name, size=size, n_retries=n_retries)
-        problem = _check_download(part, sha256=sha256, size=size)
-    if problem is not None:
-        os.remove(part)
-        raise OSError(
-            f"Downloaded CREMA-D file {name!r} from {url!r} is corrupted: "
-            f"{problem}. The bad download was removed; call fetch_crema_d "
-            "again to retry."
-        )
-    # On disk before it gets its final name, which says "complete and
-    # verified": a crash right after the rename must not leave a hole.
-    with open(part, "rb") as file:
-        os.fsync(file.fileno())
-    os.replace(part, path)
-
-
 def _fetch_metadata(url, path, *, name, n_retries, verbose):
     """Download metadata file `name` to `path`, unless a valid copy is there.
 
@@ -381,11 +323,18 @@ def _fetch_metadata(url, path, *, name, n_retries, verbose):
                 )
     elif verbose > 1:
         print(f"CREMA-D metadata: {name}", file=sys.stderr)
-    content = _with_retries(
-        lambda: _read_url(url, name=name, limit=_METADATA_MAX_SIZE),
+    content = with_retries(
+        lambda: read_url(
+            url,
+            name=name,
+            limit=_METADATA_MAX_SIZE,
+            what=_NAMING["what"],
+            kind="a metadata file",
+        ),
         url=url,
         name=name,
         n_retries=n_retries,
+        **_NAMING,
     )
     try:
         read(io.BytesIO(content), name=name)
@@ -397,174 +346,3 @@ def _fetch_metadata(url, path, *, name, n_retries, verbose):
         ) from exc
     os.makedirs(os.path.dirname(path), exist_ok=True)
     write_bytes(path, content)
-
-
-def _is_transient(exc):
-    """Whether a failed request is worth retrying."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code in _TRANSIENT_STATUSES
-    return isinstance(
-        exc,
-        (
-            urllib.error.URLError,
-            http.client.HTTPException,
-            ConnectionError,
-            TimeoutError,
-        ),
-    )
-
-
-def _download_with_retries(url, part, *, name, size, n_retries):
-    """Run `_download`, retrying transient errors with exponential back-off."""
-    os.makedirs(os.path.dirname(part), exist_ok=True)
-    _with_retries(
-        lambda: _download(url, part, name=name, size=size),
-        url=url,
-        name=name,
-        n_retries=n_retries,
-    )
-
-
-def _with_retries(function, *, url, name, n_retries):
-    """Return ``function()``, retrying transient errors with back-off."""
-    for attempt in range(n_retries + 1):
-        try:
-            return function()
-        except (http.client.HTTPException, OSError) as exc:
-            if not _is_transient(exc):
-                if isinstance(exc, urllib.error.HTTPError):
-                    raise OSError(
-                        f"Cannot download CREMA-D file {name!r} from {url!r}: "
-                        f"HTTP error {exc.code} ({exc.reason})."
-                    ) from exc
-                raise
-            if attempt == n_retries:
-                raise OSError(
-                    f"Cannot download CREMA-D file {name!r} from {url!r} after "
-                    f"{n_retries + 1} attempt(s): {exc}. Check the network and "
-                    "call fetch_crema_d again: it resumes where it stopped."
-                ) from exc
-            time.sleep(_RETRY_DELAY * 2**attempt)
-
-
-class _AnswerTooLong(OSError):
-    """The server sent more bytes than the file has; not worth a retry."""
-
-
-def _blocks(response, *, limit, name, url, what):
-    """Yield the body of `response` in blocks, reading at most `limit` + 1 bytes.
-
-    The byte past `limit` proves the answer too long, without reading (and
-    writing) the rest of it, which may be anything, of any size.
-    """
-    announced = response.headers.get("Content-Length")
-    if announced is not None and announced.isdigit() and int(announced) > limit:
-        raise _AnswerTooLong(
-            f"Cannot download CREMA-D file {name!r} from {url!r}: the server "
-            f"announced {announced} bytes, more than {what}; nothing was saved."
-        )
-    n_read = 0
-    while block := response.read(min(_CHUNK_SIZE, limit + 1 - n_read)):
-        n_read += len(block)
-        if n_read > limit:
-            raise _AnswerTooLong(
-                f"Cannot download CREMA-D file {name!r} from {url!r}: the server "
-                f"sent more than {what}; the download was stopped after "
-                f"{n_read} bytes and nothing was saved."
-            )
-        yield block
-
-
-def _read_url(url, *, name, limit):
-    """Return the body of `url`, refusing one longer than `limit` bytes."""
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
-        expected = response.headers.get("Content-Length")
-        what = f"the {limit} bytes allowed for a metadata file"
-        content = b"".join(
-            _blocks(response, limit=limit, name=name, url=url, what=what)
-        )
-    if expected is not None and len(content) < int(expected):
-        raise ConnectionError(
-            f"connection closed after {len(content)} of {expected} bytes"
-        )
-    return content
-
-
-def _download(url, part, *, name, size):
-    """Download `url` into `part`, continuing a partial file if possible.
-
-    Parameters
-    ----------
-    url : str
-        The file's URL.
-    part : str
-        The partial file to write.
-    name : str
-        The file's path in the release, for messages.
-    size : int
-        The expected size in bytes: a partial file of that size is already
-        complete, a larger one is discarded, and an answer that would make
-        the file larger is refused after reading one byte too many.
-    """
-    offset = 0
-    if os.path.isfile(part):
-        offset = os.path.getsize(part)
-        if offset == size:
-            return
-        if offset > size:
-            offset = 0
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-    if offset:
-        request.add_header("Range", f"bytes={offset}-")
-    try:
-        response = urllib.request.urlopen(request, timeout=_TIMEOUT)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 416 and offset:
-            # The server's file is no longer than the partial one, so the
-            # partial file is not a prefix of it: start over.
-            os.remove(part)
-            _download(url, part, name=name, size=size)
-            return
-        raise
-    with response:
-        content_range = response.headers.get("Content-Range", "")
-        resuming = (
-            offset
-            and response.status == 206
-            and content_range.startswith(f"bytes {offset}-")
-        )
-        # A server that ignores Range answers 200 with the whole file.
-        start = offset if resuming else 0
-        expected = response.headers.get("Content-Length")
-        written = 0
-        blocks = _blocks(
-            response,
-            limit=size - start,
-            name=name,
-            url=url,
-            what=f"the {size - start} bytes left of the file, {size} in all",
-        )
-        try:
-            with open(part, "ab" if resuming else "wb") as file:
-                for block in blocks:
-                    try:
-                        file.write(block)
-                    except OSError as exc:
-                        raise OSError(
-                            exc.errno,
-                            f"Could not write CREMA-D file {name!r} to {part!r}: "
-                            f"{exc.strerror or exc}. The files downloaded before "
-                            "are kept: make room and call fetch_crema_d again, "
-                            "it resumes where it stopped.",
-                        ) from exc
-                    written += len(block)
-        except _AnswerTooLong:
-            # The server sends something else than the file: the bytes kept
-            # from it are not to be trusted either.
-            os.remove(part)
-            raise
-    # http.client returns a short body without error when the connection
-    # drops, so compare with Content-Length and let the caller retry.
-    if expected is not None and written < int(expected):
-        raise ConnectionError(f"connection closed after {written} of {expected} bytes")
