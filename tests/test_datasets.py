@@ -1,13 +1,10 @@
 """Tests for the dataset loaders, filename parsers and the CREMA-D downloader."""
 
 import hashlib
-import http.server
 import itertools
 import os
 import re
 import shutil
-import threading
-import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,6 @@ import pytest
 
 from skmer.datasets import (
     _crema_d,
-    _download,
     _emodb,
     _fetch,
     _ravdess,
@@ -946,80 +942,6 @@ def test_load_ravdess_real(shared_data):
 
 # %%
 # fetch_crema_d against a local HTTP server
-
-
-class _RepositoryHandler(http.server.BaseHTTPRequestHandler):
-    """Serve a folder laid out like the CREMA-D repository, with Range support.
-
-    The server object carries the test's knobs: ``fail`` maps a path to HTTP
-    statuses to answer first, ``truncate`` holds paths whose next body stops
-    halfway, and ``honour_range`` switches Range support off.
-    """
-
-    def do_GET(self):
-        server = self.server
-        relpath = urllib.parse.unquote(self.path.lstrip("/"))
-        server.requests.append((relpath, self.headers.get("Range")))
-        if server.fail.get(relpath):
-            self.send_error(server.fail[relpath].pop(0))
-            return
-        path = os.path.join(server.root, *relpath.split("/"))
-        if not os.path.isfile(path):
-            self.send_error(404)
-            return
-        with open(path, "rb") as file:
-            data = file.read()
-        match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        start = 0
-        if match and server.honour_range:
-            start = int(match.group(1))
-            if start >= len(data):
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{len(data)}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            self.send_response(206)
-            self.send_header(
-                "Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}"
-            )
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if relpath in server.truncate:
-            server.truncate.discard(relpath)
-            body = body[: len(body) // 2]
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture
-def repository_server(tmp_path, monkeypatch):
-    """Start a server on 127.0.0.1 over an empty repository folder."""
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(_download, "_RETRY_DELAY", 0.0)
-    root = tmp_path / "repository"
-    root.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RepositoryHandler)
-    server.daemon_threads = True
-    server.root = str(root)
-    server.requests = []
-    server.fail = {}
-    server.truncate = set()
-    server.honour_range = True
-    server.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
 
 
 def requests_for(server, relpath):

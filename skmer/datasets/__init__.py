@@ -1,4 +1,4 @@
-"""Dataset loaders, downloaders and the embedded synthetic clips."""
+"""Dataset loaders, downloaders, pretrained files and the embedded synthetic clips."""
 
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -9,12 +9,14 @@ from skmer.datasets._detect import detect_dataset, load_dataset
 from skmer.datasets._emodb import load_emodb, parse_emodb_filename
 from skmer.datasets._fetch import fetch_crema_d
 from skmer.datasets._folder import load_labeled_folder
+from skmer.datasets._models import fetch_model_file
 from skmer.datasets._ravdess import load_ravdess, parse_ravdess_filename
 from skmer.datasets._synthetic import make_synthetic_clips
 
 __all__ = [
     "detect_dataset",
     "fetch_crema_d",
+    "fetch_model_file",
     "get_data_home",
     "load_crema_d",
     "load_dataset",

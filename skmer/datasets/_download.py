@@ -22,6 +22,7 @@ and say what to do next (``again``, e.g. "call fetch_crema_d again").
 import hashlib
 import http.client
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -54,7 +55,7 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def _check_download(path, *, sha256, size):
+def check_download(path, *, sha256, size):
     """Return None if `path` has the expected content, else what differs."""
     got_size = os.path.getsize(path)
     got_sha256 = _sha256(path)
@@ -72,13 +73,13 @@ def download_verified(url, path, *, name, sha256, size, n_retries, what, again):
     resumed = os.path.isfile(part) and os.path.getsize(part) > 0
     retrying = {"name": name, "n_retries": n_retries, "what": what, "again": again}
     _download_with_retries(url, part, size=size, **retrying)
-    problem = _check_download(part, sha256=sha256, size=size)
+    problem = check_download(part, sha256=sha256, size=size)
     if problem is not None and resumed:
         # The bytes kept from an earlier attempt may be the bad ones, for
         # instance if the file changed on the server: start over once.
         os.remove(part)
         _download_with_retries(url, part, size=size, **retrying)
-        problem = _check_download(part, sha256=sha256, size=size)
+        problem = check_download(part, sha256=sha256, size=size)
     if problem is not None:
         os.remove(part)
         raise OSError(
@@ -96,6 +97,12 @@ def _is_transient(exc):
     """Whether a failed request is worth retrying."""
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code in _TRANSIENT_STATUSES
+    if isinstance(exc, urllib.error.URLError) and isinstance(
+        exc.reason, socket.gaierror
+    ):
+        # The host name does not resolve (no network, or no access to that
+        # host): waiting will not change it, so fail at once.
+        return False
     return isinstance(
         exc,
         (

