@@ -137,3 +137,17 @@ def test_the_opencv_zoo_files_match_the_registry(shared_data, tmp_path, name):
     path = fetch_model_file(name, model_dir=shared_data / "models", download=False)
     assert path.parent == shared_data / "models"
     assert path.stat().st_size == _models.MODEL_FILES[name].size
+
+
+def test_the_pretrained_models_page_lists_every_registered_file():
+    from pathlib import Path
+
+    page = Path(__file__).parents[1] / "docs" / "modules" / "pretrained.rst"
+    text = page.read_text(encoding="utf-8")
+    for name, entry in _models.MODEL_FILES.items():
+        row = text.split(f"   * - ``{name}``", 1)[1].split("   * - ", 1)[0]
+        assert entry.licence in row, name
+        assert entry.citation.split(".")[0] in " ".join(row.split()), name
+        assert f"{round(entry.size / 1024)} KiB" in row or (
+            f"{entry.size / 2**20:.1f} MiB" in row
+        ), name
