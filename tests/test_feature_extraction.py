@@ -378,8 +378,14 @@ def test_face_extractor_rejects_numbers():
         ),
         (
             FaceExtractor,
-            {"detector": "yunet"},
+            {"detector": "dlib"},
             "The 'detector' parameter of FaceExtractor must be a str among",
+        ),
+        (
+            FaceExtractor,
+            {"align": "yes"},
+            "The 'align' parameter of FaceExtractor must be an instance of "
+            "'bool' or an instance of 'numpy.bool'. Got 'yes' instead.",
         ),
         (
             FaceExtractor,
@@ -884,6 +890,7 @@ def test_locate_faces_after_transform_decodes_nothing(synthetic, tmp_path, opene
         (FaceExtractor, {"size": 24}, False),
         (FaceExtractor, {"margin": 0.1}, False),
         (FaceExtractor, {"color": "gray"}, False),
+        (FaceExtractor, {"align": False}, False),
         (FaceExtractor, {"on_no_face": "raise"}, True),
         (FaceExtractor, {"n_jobs": 2}, True),
     ],
@@ -1102,10 +1109,8 @@ def test_no_progress_bar_when_everything_is_cached(wavs, tmp_path, capfd):
 
 
 @pytest.mark.dataset
-def test_mtcnn_finds_and_levels_a_face(shared_data):
+def test_mtcnn_finds_the_face_and_its_landmarks(shared_data):
     pytest.importorskip("mtcnn")
-    import cv2
-
     from skmer.feature_extraction._face import _detect_mtcnn
 
     path = str(shared_data / "crema-d" / "VideoFlash" / "1032_IEO_SAD_HI.flv")
@@ -1113,22 +1118,14 @@ def test_mtcnn_finds_and_levels_a_face(shared_data):
     boxes = FaceExtractor(detector="mtcnn").locate_faces([path])
     x, y, w, h = boxes[0, 0]
     assert 140 < x + w / 2 < 300 and 60 < y + h / 2 < 180 and w > 80
-    frame = load_frames(path)[0]
-    (x, y, w, h), angle = _detect_mtcnn(frame, 0.2)
-    centre = (x + (w - 1) / 2, y + (h - 1) / 2)
-    size = frame.shape[1::-1]
-
-    def rotate(image, degrees):
-        matrix = cv2.getRotationMatrix2D(centre, degrees, 1.0)
-        return cv2.warpAffine(image, matrix, size, borderMode=cv2.BORDER_REPLICATE)
-
-    level = rotate(frame, angle)
-    assert abs(_detect_mtcnn(level, 0.2)[1]) < 4
-    # Tilt the level face by 15 degrees: MTCNN reports the angle that undoes it.
-    tilted = rotate(level, 15)
-    _, found = _detect_mtcnn(tilted, 0.2)
-    assert found == pytest.approx(-15, abs=5)
-    assert abs(_detect_mtcnn(rotate(tilted, found), 0.2)[1]) < 4
+    # Its 5 landmarks, in the template's order (eyes, nose, mouth corners,
+    # each pair from the left of the image), lie inside the box.
+    (x, y, w, h), landmarks = _detect_mtcnn(load_frames(path)[0], 0.2)
+    assert landmarks.shape == (5, 2)
+    assert landmarks[0, 0] < landmarks[2, 0] < landmarks[1, 0]
+    assert landmarks[3, 0] < landmarks[4, 0]
+    assert landmarks[:2, 1].max() < landmarks[2, 1] < landmarks[3:, 1].min()
+    assert np.all((landmarks >= [x, y]) & (landmarks <= [x + w, y + h]))
 
 
 # --------------------------------------------------------------------------
