@@ -122,6 +122,17 @@ def _feature_maps(container, x, upstream, layer_name):
     return _feature_maps(target, inner, nested_upstream, layer_name)
 
 
+def _check_frames_in_model(clf, inputs, caller):
+    """Raise when the face frames are embedded outside the Keras model."""
+    if "face" not in inputs and "face_embedding" in inputs:
+        raise ValueError(
+            f"{caller} cannot explain face_backbone={clf.face_backbone!r}: "
+            "cv2.dnn embeds its face frames outside the Keras network, so "
+            "there is no gradient on the pixels. Use face_backbone='fer', "
+            "None or a Keras model file for Grad-CAM heatmaps."
+        )
+
+
 def grad_cam(estimator, X, *, target=None, layer_name=None):
     """Grad-CAM heatmaps of the face stream of a fitted DualStreamClassifier.
 
@@ -180,6 +191,7 @@ def grad_cam(estimator, X, *, target=None, layer_name=None):
     import tensorflow as tf
 
     clf, Xt, inputs = dual_stream(estimator, X, caller="grad_cam")
+    _check_frames_in_model(clf, inputs, "grad_cam")
     if "face" not in inputs:
         raise ValueError(
             "grad_cam needs a model with a face stream; got "

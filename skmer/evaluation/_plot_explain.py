@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 
 from skmer.evaluation._base import dual_stream
 from skmer.evaluation._contribution import modality_contribution
-from skmer.evaluation._gradcam import grad_cam
+from skmer.evaluation._gradcam import _check_frames_in_model, grad_cam
 from skmer.evaluation._groups import accuracy_by_group, detection_rate_by_group
 from skmer.evaluation._plot_report import _legend_beside, _new_axes, _pyplot
 
@@ -367,6 +367,7 @@ class GradCAMDisplay:
         clf, Xt, inputs = dual_stream(
             estimator, X, caller="GradCAMDisplay.from_estimator"
         )
+        _check_frames_in_model(clf, inputs, "GradCAMDisplay")
         if "face" not in inputs:
             raise ValueError(
                 "GradCAMDisplay needs a model with a face stream; got "

