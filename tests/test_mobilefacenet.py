@@ -330,6 +330,27 @@ def test_classifier_grad_cam_error(mobilefacenet_fitted):
 
 
 @pytest.mark.dataset
+def test_classifier_contribution_and_prediction_grid(mobilefacenet_fitted):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skmer.evaluation import PredictionGridDisplay, modality_contribution
+
+    clf, X, y = mobilefacenet_fitted
+    table = modality_contribution(clf, X, y)
+    shares = table[table["class"] == "all"].set_index("modality")["attribution"]
+    assert shares.index.tolist() == ["face", "audio"]
+    assert np.isfinite(shares).all() and shares.sum() == pytest.approx(1.0)
+    assert shares["face"] > 0
+    # The grid shows the crops (middle frame), not the embeddings.
+    display = PredictionGridDisplay.from_estimator(
+        clf, X, y, indices=[0, 1], plot=False
+    )
+    frames = X[:, : 2 * 16 * 16 * 3].reshape(len(X), 2, 16, 16, 3)
+    np.testing.assert_array_equal(display.images, frames[[0, 1], 1])
+
+
+@pytest.mark.dataset
 @needs_fer
 def test_classifier_fer_and_mobilefacenet(model_dir):
     X, audio, y = make_data()

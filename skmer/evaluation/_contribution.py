@@ -13,6 +13,11 @@ __all__ = ["modality_contribution"]
 _MODALITIES = ("face", "audio")
 
 
+# The model inputs of each block: a face network that Keras cannot run
+# ('mobilefacenet') feeds its embeddings as "face_embedding".
+_INPUTS = {"face": ("face", "face_embedding"), "audio": ("audio",)}
+
+
 def modality_contribution(estimator, X, y, *, X_reference=None):
     """Measure how much each modality drives the decisions, per class.
 
@@ -132,9 +137,13 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
     baseline = encoder.transform(reference.mean(axis=0, keepdims=True))
     saliency = {
         modality: np.abs(
-            (gradients[modality].numpy() * (inputs[modality] - baseline[modality]))
-            .reshape(len(y), -1)
-            .sum(axis=1)
+            sum(
+                (gradients[name].numpy() * (inputs[name] - baseline[name]))
+                .reshape(len(y), -1)
+                .sum(axis=1)
+                for name in _INPUTS[modality]
+                if name in inputs
+            )
         )
         for modality in _MODALITIES
     }

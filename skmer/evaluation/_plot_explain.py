@@ -183,15 +183,19 @@ class PredictionGridDisplay:
         clf, Xt, inputs = dual_stream(
             estimator, X, caller="PredictionGridDisplay.from_estimator"
         )
-        if "face" not in inputs:
+        encoder = clf.feature_encoder_
+        if encoder.face_columns is None:
             raise ValueError(
                 "PredictionGridDisplay needs a model with a face stream; got "
                 f"modalities={clf.modalities!r}."
             )
+        # The crops themselves, also when the model reads their embeddings.
+        start, stop = encoder.face_columns
+        faces = Xt[:, start:stop].reshape(len(Xt), *encoder.face_shape)
         index = _pick(len(Xt), indices, n_images, random_state)
         proba = clf.predict_proba(Xt[index])
         display = cls(
-            _middle_frame(inputs["face"][index]),
+            _middle_frame(faces[index]),
             None if y is None else np.asarray(y)[index],
             clf.classes_[proba.argmax(axis=1)],
             proba.max(axis=1),
