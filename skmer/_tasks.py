@@ -195,6 +195,7 @@ def train(
     preset="recommended",
     epochs=None,
     on_error="raise",
+    detector="haar",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -220,7 +221,11 @@ def train(
     modalities = resolve_modalities(modalities, data.paths)
     params = {} if epochs is None else {"epochs": epochs}
     pipeline = make_emotion_pipeline(
-        modalities, preset=preset, random_state=random_state, **params
+        modalities,
+        preset=preset,
+        detector=detector,
+        random_state=random_state,
+        **params,
     )
     _model_file.set_runtime(
         pipeline,
@@ -542,6 +547,7 @@ def compare(
     preset="recommended",
     folds=5,
     epochs=None,
+    detector="haar",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -586,6 +592,7 @@ def compare(
     clf = DualStreamClassifier.from_preset(preset, random_state=random_state, **params)
     union = make_feature_union(
         n_frames=clf.n_frames,
+        detector=detector,
         n_jobs=n_jobs,
         cache_dir=cache_dir,
         cache_key=cache_key,

@@ -111,6 +111,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "video, audio for audio-only corpora)",
     )
 
+    detecting = argparse.ArgumentParser(add_help=False)
+    detecting.add_argument(
+        "--detector",
+        choices=["haar", "yunet", "mtcnn"],
+        default="haar",
+        help="face detector: OpenCV's Haar cascade (the paper's), YuNet (finds "
+        "faces of every actor more evenly; its model file is fetched and "
+        "verified on first use) or MTCNN (pip install skmer[mtcnn])",
+    )
+
     training = argparse.ArgumentParser(add_help=False)
     training.add_argument(
         "--preset",
@@ -155,7 +165,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     extract = add(
         "extract",
-        [common, dataset, modalities],
+        [common, dataset, modalities, detecting],
         "extract the face and audio blocks of a dataset folder",
         "Extract FaceExtractor and MFCCExtractor features of every clip of a "
         "CREMA-D, RAVDESS or EmoDB folder into a .npz file with the arrays "
@@ -177,7 +187,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     train = add(
         "train",
-        [common, seeded, dataset, modalities, training],
+        [common, seeded, dataset, modalities, detecting, training],
         "train a model on a dataset folder and save it",
         "Extract the features of every clip and fit the whole pipeline (clip "
         "paths to emotions); save it with a record of its training clips. "
@@ -236,7 +246,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     compare = add(
         "compare",
-        [common, seeded, dataset, training],
+        [common, seeded, dataset, detecting, training],
         "compare face-only, audio-only and fusion models (cross-validated)",
         "Cross-validate face-only, audio-only and fusion models on the same "
         "speaker-independent folds, test fusion against each, and write the "
@@ -333,7 +343,7 @@ def _extract(args) -> int:
     extractors = {}
     if modalities in ("both", "face"):
         extractors["X_face"] = FaceExtractor(
-            args.size, n_frames=args.n_frames, **runtime
+            args.size, n_frames=args.n_frames, detector=args.detector, **runtime
         )
     if modalities in ("both", "audio"):
         extractors["X_audio"] = MFCCExtractor(**runtime)
@@ -402,6 +412,7 @@ def _train(args) -> int:
         test=test,
         modalities=args.modalities,
         preset=args.preset,
+        detector=args.detector,
         epochs=args.epochs,
         on_error="skip" if args.skip_bad_files else "raise",
         n_jobs=args.n_jobs,
@@ -454,6 +465,7 @@ def _compare(args) -> int:
         _load(args),
         report_dir=args.report,
         preset=args.preset,
+        detector=args.detector,
         folds=args.folds,
         epochs=args.epochs,
         n_jobs=args.n_jobs,

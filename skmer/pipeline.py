@@ -15,6 +15,7 @@ def make_feature_union(
     *,
     n_frames=1,
     face_size=64,
+    detector="haar",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -34,6 +35,10 @@ def make_feature_union(
         Face frames per clip.
     face_size : int, default=64
         Side of the face crops.
+    detector : {'haar', 'yunet', 'mtcnn'}, default='haar'
+        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`
+        (``'yunet'`` finds faces of every actor more evenly; its model file
+        comes from :func:`~skmer.datasets.fetch_model_file`).
     n_jobs : int, default=None
         Parallel workers of each extractor.
     cache_dir : str, default=None
@@ -63,6 +68,7 @@ def make_feature_union(
         face = FaceExtractor(
             face_size,
             n_frames=n_frames,
+            detector=detector,
             n_jobs=n_jobs,
             cache_dir=cache_dir,
             cache_key=cache_key,
@@ -121,6 +127,7 @@ def make_emotion_pipeline(
     *,
     preset="recommended",
     face_size=64,
+    detector="haar",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -144,6 +151,10 @@ def make_emotion_pipeline(
         <skmer.neural_network.DualStreamClassifier.from_preset>`.
     face_size : int, default=64
         Side of the face crops.
+    detector : {'haar', 'yunet', 'mtcnn'}, default='haar'
+        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`
+        (``'yunet'`` finds faces of every actor more evenly; its model file
+        comes from :func:`~skmer.datasets.fetch_model_file`).
     n_jobs : int, default=None
         Parallel workers of the extractors.
     cache_dir : str, default=None
@@ -194,6 +205,7 @@ def make_emotion_pipeline(
         modalities,
         n_frames=classifier.n_frames,
         face_size=face_size,
+        detector=detector,
         n_jobs=n_jobs,
         cache_dir=cache_dir,
         cache_key=cache_key,

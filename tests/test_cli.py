@@ -813,3 +813,23 @@ def test_a_failed_save_keeps_the_earlier_model(trained_model, tmp_path, full_dis
         _model_file.save(str(path), pipeline, training)
     assert path.read_bytes() == trained_model.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["model.skmer"]
+
+
+@pytest.mark.dataset
+def test_extract_and_pipelines_take_the_detector(shared_data, tmp_path, monkeypatch):
+    from skmer.feature_extraction import FaceExtractor
+    from skmer.pipeline import make_emotion_pipeline
+
+    pipeline = make_emotion_pipeline(detector="yunet")
+    assert pipeline.get_params()["features__face__detector"] == "yunet"
+    root = tmp_path / "crema"
+    root.mkdir()
+    clip = root / "1032_IEO_SAD_HI.flv"
+    shutil.copy(shared_data / "crema-d" / "VideoFlash" / clip.name, clip)
+    monkeypatch.setenv("SKMER_MODEL_DIR", str(shared_data / "models"))
+    out = tmp_path / "features.npz"
+    args = ["extract", str(root), "--out", str(out), "--quiet"]
+    assert main([*args, "--detector", "yunet", "--modalities", "face"]) == 0
+    expected = FaceExtractor(n_frames=5, detector="yunet").fit_transform([str(clip)])
+    with np.load(out) as arrays:
+        np.testing.assert_array_equal(arrays["X_face"], expected)
