@@ -43,16 +43,9 @@ from skmer.exceptions import (
     SkippedFilesWarning,
 )
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+from skmer.utils._testing import fast_extractor
 
-FAST = {
-    FaceExtractor: {"size": 16, "on_no_face": "ignore"},
-    MFCCExtractor: {"n_mfcc": 5, "n_frames": 8, "n_fft": 512, "hop_length": 256},
-}
 EXTRACTORS = [FaceExtractor, MFCCExtractor]
-
-
-def fast(cls, **params):
-    return cls(**{**FAST[cls], **params})
 
 
 def _run_python(code, *args, timeout=120):
@@ -120,7 +113,7 @@ def test_bad_file_raises_naming_the_file(cls, case, bad_files):
     good, cases = bad_files
     path, error, msg = cases[case]
     with pytest.raises(error, match=re.escape(msg)):
-        fast(cls).transform([good, path])
+        fast_extractor(cls).transform([good, path])
 
 
 @pytest.mark.parametrize(
@@ -135,7 +128,7 @@ def test_missing_stream_raises_naming_the_file(cls, fixture, msg, request):
     with pytest.raises(
         MissingStreamError, match=re.escape(f"Cannot decode {path!r}: {msg}")
     ):
-        fast(cls).transform([path])
+        fast_extractor(cls).transform([path])
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
@@ -143,8 +136,10 @@ def test_missing_stream_raises_naming_the_file(cls, fixture, msg, request):
 def test_skip_fills_nan_rows_and_warns_once(cls, n_jobs, bad_files, tmp_path):
     good, cases = bad_files
     paths = [good] + [cases[case][0] for case in CASES] + [good]
-    expected = fast(cls).transform([good])
-    extractor = fast(cls, on_error="skip", n_jobs=n_jobs, cache_dir=tmp_path / "c")
+    expected = fast_extractor(cls).transform([good])
+    extractor = fast_extractor(
+        cls, on_error="skip", n_jobs=n_jobs, cache_dir=tmp_path / "c"
+    )
     with pytest.warns(SkippedFilesWarning) as record:
         X = extractor.transform(paths)
     assert len(record) == 1
@@ -168,13 +163,17 @@ def test_skip_fills_nan_rows_and_warns_once(cls, n_jobs, bad_files, tmp_path):
 
 def test_skip_missing_stream(silent_video, tiny_wav, tiny_video):
     with pytest.warns(SkippedFilesWarning, match="it has no audio stream") as record:
-        X = fast(MFCCExtractor, on_error="skip").transform([tiny_video, silent_video])
+        X = fast_extractor(MFCCExtractor, on_error="skip").transform(
+            [tiny_video, silent_video]
+        )
     assert f"{silent_video!r}: MissingStreamError: Cannot decode" in str(
         record[0].message
     )
     assert np.isfinite(X[0]).all() and np.isnan(X[1]).all()
     with pytest.warns(SkippedFilesWarning, match="it has no video stream"):
-        X = fast(FaceExtractor, on_error="skip").transform([tiny_wav, tiny_video])
+        X = fast_extractor(FaceExtractor, on_error="skip").transform(
+            [tiny_wav, tiny_video]
+        )
     assert np.isnan(X[0]).all() and np.isfinite(X[1]).all()
 
 
@@ -219,14 +218,16 @@ def test_unicode_and_spaces_in_paths(cls, tmp_path, tiny_video, opened):
     # twice under load, so the clip is copied rather than written again).
     path = shutil.copy(tiny_video, folder / "clip n°1 – été.mp4")
     cache_dir = tmp_path / "cache ünï 缓存"
-    X = fast(cls, cache_dir=cache_dir).transform([path])
-    np.testing.assert_array_equal(X, fast(cls).transform([tiny_video]))
+    X = fast_extractor(cls, cache_dir=cache_dir).transform([path])
+    np.testing.assert_array_equal(X, fast_extractor(cls).transform([tiny_video]))
     opened.clear()
-    np.testing.assert_array_equal(fast(cls, cache_dir=cache_dir).transform([path]), X)
+    np.testing.assert_array_equal(
+        fast_extractor(cls, cache_dir=cache_dir).transform([path]), X
+    )
     assert not opened
     # Errors quote the path intact.
     with pytest.raises(FileNotFoundError, match=re.escape(repr(str(folder / "ø.mp4")))):
-        fast(cls).transform([folder / "ø.mp4"])
+        fast_extractor(cls).transform([folder / "ø.mp4"])
 
 
 @pytest.mark.skipif(
@@ -243,10 +244,14 @@ def test_read_only_cache_directory(tiny_video, tmp_path):
             f"Cannot write to the feature cache {str(cache_dir)!r} (Permission denied)"
         )
         with pytest.warns(CacheWarning, match=re.escape(msg)):
-            X = fast(MFCCExtractor, cache_dir=cache_dir).transform([tiny_video])
+            X = fast_extractor(MFCCExtractor, cache_dir=cache_dir).transform(
+                [tiny_video]
+            )
     finally:
         cache_dir.chmod(0o755)
-    np.testing.assert_array_equal(X, fast(MFCCExtractor).transform([tiny_video]))
+    np.testing.assert_array_equal(
+        X, fast_extractor(MFCCExtractor).transform([tiny_video])
+    )
 
 
 # --------------------------------------------------------------------------
@@ -258,7 +263,9 @@ def test_tenth_of_a_second_clip(cls, tmp_path, media_writer):
     path = media_writer(tmp_path / "short.mp4", duration=0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        X = fast(cls, n_frames=32 if cls is MFCCExtractor else 4).transform([path])
+        X = fast_extractor(cls, n_frames=32 if cls is MFCCExtractor else 4).transform(
+            [path]
+        )
     assert np.isfinite(X).all()
     if cls is MFCCExtractor:
         # 0.1 s of 22.05 kHz audio (plus the AAC encoder's padding) fills about

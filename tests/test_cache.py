@@ -22,16 +22,9 @@ from skmer.feature_extraction._cache import (
     _MAGIC,
     FeatureCache,
 )
+from skmer.utils._testing import fast_extractor
 
-FAST = {
-    FaceExtractor: {"size": 16, "on_no_face": "ignore"},
-    MFCCExtractor: {"n_mfcc": 5, "n_frames": 8, "n_fft": 512, "hop_length": 256},
-}
 EXTRACTORS = [FaceExtractor, MFCCExtractor]
-
-
-def fast(cls, **params):
-    return cls(**{**FAST[cls], **params})
 
 
 @pytest.fixture
@@ -97,9 +90,9 @@ def _edit_shapes(data, other):
     ids=["bit flip", "zeroed bytes", "edited dtype", "other clip", "edited shapes"],
 )
 def test_damaged_entry_is_recomputed(cls, damage, clips, tmp_path, opened):
-    expected = fast(cls).transform(clips)
+    expected = fast_extractor(cls).transform(clips)
     cache_dir = tmp_path / "cache"
-    extractor = fast(cls, cache_dir=cache_dir)
+    extractor = fast_extractor(cls, cache_dir=cache_dir)
     extractor.transform(clips)
     cache = extractor._cache()
     entry, other = (cache.entry(path) for path in clips)
@@ -125,8 +118,8 @@ def test_damaged_entry_is_recomputed(cls, damage, clips, tmp_path, opened):
 def test_intact_entry_of_the_wrong_shape_is_recomputed(cls, clips, tmp_path, opened):
     # An entry that passes its checksum but holds arrays this extractor does
     # not make (as a bug could write) is recomputed, not broadcast.
-    expected = fast(cls).transform(clips)
-    extractor = fast(cls, cache_dir=tmp_path / "cache")
+    expected = fast_extractor(cls).transform(clips)
+    extractor = fast_extractor(cls, cache_dir=tmp_path / "cache")
     n = extractor._n_features_out()
     extractor._cache().save(clips[0], {"X": np.ones((2, n // 2), dtype=np.float32)})
     opened.clear()
@@ -140,7 +133,7 @@ def test_intact_entry_of_the_wrong_shape_is_recomputed(cls, clips, tmp_path, ope
 def test_features_that_do_not_fit_name_the_clip_and_the_entry(
     clips, tmp_path, monkeypatch
 ):
-    extractor = fast(MFCCExtractor, cache_dir=tmp_path / "cache")
+    extractor = fast_extractor(MFCCExtractor, cache_dir=tmp_path / "cache")
     entry = extractor._cache().entry(clips[1])
     monkeypatch.setattr(
         MFCCExtractor,
@@ -168,13 +161,15 @@ def replaced(tmp_path, media_writer):
         media_writer(path, tone=440.0, **writer)
         other = media_writer(tmp_path / "other.wav", tone=880.0, **writer)
         assert os.path.getsize(path) == os.path.getsize(other)
-        extractor = fast(MFCCExtractor, cache_dir=tmp_path / "cache", **params)
+        extractor = fast_extractor(
+            MFCCExtractor, cache_dir=tmp_path / "cache", **params
+        )
         before = extractor.transform([path])
         status = os.stat(path)
         shutil.copyfile(other, path)
         os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
         assert os.stat(path).st_size == status.st_size
-        expected = fast(MFCCExtractor).transform([path])
+        expected = fast_extractor(MFCCExtractor).transform([path])
         assert not np.array_equal(before, expected)
         return extractor, str(path), before, expected
 
@@ -199,7 +194,7 @@ def test_content_key_sees_a_same_size_and_mtime_replacement(replaced, opened):
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_content_key_follows_a_moved_clip(cls, clips, tmp_path, opened):
-    extractor = fast(cls, cache_dir=tmp_path / "cache", cache_key="content")
+    extractor = fast_extractor(cls, cache_dir=tmp_path / "cache", cache_key="content")
     expected = extractor.transform(clips)
     moved = shutil.move(clips[0], tmp_path / "moved.mp4")
     opened.clear()
@@ -211,7 +206,7 @@ def test_cache_key_is_validated(clips):
     # The options are a set, printed in either order.
     msg = "The 'cache_key' parameter of MFCCExtractor must be a str among {'"
     with pytest.raises(InvalidParameterError, match=re.escape(msg)) as excinfo:
-        fast(MFCCExtractor, cache_key="mtime").transform(clips)
+        fast_extractor(MFCCExtractor, cache_key="mtime").transform(clips)
     assert str(excinfo.value).endswith("}. Got 'mtime' instead.")
     assert "'stat'" in str(excinfo.value) and "'content'" in str(excinfo.value)
 
@@ -241,8 +236,8 @@ def test_non_utf8_path_is_cached(
     cls, cache_key, clips, undecodable_name, tmp_path, opened
 ):
     path = undecodable_name(clips[0], b".mp4")
-    expected = fast(cls).transform([clips[0]])
-    extractor = fast(cls, cache_dir=tmp_path / "cache", cache_key=cache_key)
+    expected = fast_extractor(cls).transform([clips[0]])
+    extractor = fast_extractor(cls, cache_dir=tmp_path / "cache", cache_key=cache_key)
     np.testing.assert_array_equal(extractor.transform([path]), expected)
     assert len(_entries(tmp_path / "cache")) == 1
     opened.clear()
@@ -254,7 +249,9 @@ def test_non_utf8_path_of_a_bad_file_is_skipped(undecodable_name, tmp_path):
     source = tmp_path / "noise.bin"
     source.write_bytes(bytes(range(256)) * 8)
     path = undecodable_name(source, b".wav")
-    extractor = fast(MFCCExtractor, cache_dir=tmp_path / "cache", on_error="skip")
+    extractor = fast_extractor(
+        MFCCExtractor, cache_dir=tmp_path / "cache", on_error="skip"
+    )
     with pytest.warns(SkippedFilesWarning, match=re.escape(repr(path))):
         X = extractor.transform([path])
     assert np.isnan(X).all()
@@ -265,11 +262,11 @@ def test_non_utf8_path_of_a_bad_file_is_skipped(undecodable_name, tmp_path):
 
 
 def test_full_disk_during_a_cache_write(clips, tmp_path, full_disk):
-    expected = fast(MFCCExtractor).transform(clips)
+    expected = fast_extractor(MFCCExtractor).transform(clips)
     cache_dir = tmp_path / "cache"
     msg = f"Cannot write to the feature cache {str(cache_dir)!r} (Could not write "
     with pytest.warns(CacheWarning, match=re.escape(msg)) as record:
-        X = fast(MFCCExtractor, cache_dir=cache_dir).transform(clips)
+        X = fast_extractor(MFCCExtractor, cache_dir=cache_dir).transform(clips)
     assert len(record) == 1
     assert "No space left on device" in str(record[0].message)
     np.testing.assert_array_equal(X, expected)
@@ -279,20 +276,20 @@ def test_full_disk_during_a_cache_write(clips, tmp_path, full_disk):
 
 def test_entries_are_written_whole(clips, tmp_path):
     cache_dir = tmp_path / "cache"
-    X = fast(MFCCExtractor, cache_dir=cache_dir).transform(clips)
+    X = fast_extractor(MFCCExtractor, cache_dir=cache_dir).transform(clips)
     files = [name for _, _, names in os.walk(cache_dir) for name in names]
     assert len(files) == 2
     assert all(name.endswith(".features") for name in files)
     np.testing.assert_array_equal(
-        fast(MFCCExtractor, cache_dir=cache_dir).transform(clips), X
+        fast_extractor(MFCCExtractor, cache_dir=cache_dir).transform(clips), X
     )
 
 
 def test_entries_of_the_previous_format_are_a_miss(clips, tmp_path, opened):
     # Format 2 had no checksum and no key: such a file, even at the right
     # place, is recomputed.
-    expected = fast(MFCCExtractor).transform(clips[:1])
-    extractor = fast(MFCCExtractor, cache_dir=tmp_path / "cache")
+    expected = fast_extractor(MFCCExtractor).transform(clips[:1])
+    extractor = fast_extractor(MFCCExtractor, cache_dir=tmp_path / "cache")
     entry = extractor._cache().entry(clips[0])
     os.makedirs(os.path.dirname(entry))
     header = b'[["X", "<f4", [40]]]'

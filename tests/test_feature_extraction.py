@@ -35,19 +35,10 @@ from sklearn.utils.estimator_checks import (
 from skmer.exceptions import CacheWarning, MediaError, NoFaceDetectedWarning
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 from skmer.io import load_audio, load_frames
-from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS
+from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS, fast_extractor
 
-# Small settings that keep the contract tests fast.
-FAST = {
-    FaceExtractor: {"size": 16, "on_no_face": "ignore"},
-    MFCCExtractor: {"n_mfcc": 5, "n_frames": 8, "n_fft": 512, "hop_length": 256},
-}
 N_FEATURES = {FaceExtractor: 16 * 16 * 3, MFCCExtractor: 5 * 8}
 EXTRACTORS = [FaceExtractor, MFCCExtractor]
-
-
-def fast(cls, **params):
-    return cls(**{**FAST[cls], **params})
 
 
 def stepped_tone(duration, sr):
@@ -178,7 +169,7 @@ def test_face_extractor_data_free_checks(check, params):
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_fit_returns_self_and_output_contract(cls, tiny_video):
-    extractor = fast(cls)
+    extractor = fast_extractor(cls)
     paths = [tiny_video, tiny_video]
     assert extractor.fit(pd.Series(paths, name="clip")) is extractor
     assert list(extractor.feature_names_in_) == ["clip"]
@@ -191,7 +182,7 @@ def test_fit_returns_self_and_output_contract(cls, tiny_video):
     assert X.dtype == np.float32
     assert np.all(np.isfinite(X))
     np.testing.assert_array_equal(X[0], X[1])
-    np.testing.assert_array_equal(fast(cls).fit_transform(paths), X)
+    np.testing.assert_array_equal(fast_extractor(cls).fit_transform(paths), X)
     if cls is FaceExtractor:
         assert X.min() >= 0 and X.max() <= 1
 
@@ -228,7 +219,7 @@ def test_mfcc_extractor_feature_names():
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_get_feature_names_out_checks_input_features(cls, tiny_video):
-    extractor = fast(cls).fit(pd.Series([tiny_video], name="clip"))
+    extractor = fast_extractor(cls).fit(pd.Series([tiny_video], name="clip"))
     assert len(extractor.get_feature_names_out(["clip"])) == N_FEATURES[cls]
     with pytest.raises(ValueError, match="input_features is not equal to"):
         extractor.get_feature_names_out(["other"])
@@ -236,17 +227,19 @@ def test_get_feature_names_out_checks_input_features(cls, tiny_video):
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_set_output_pandas(cls, tiny_video):
-    extractor = fast(cls).set_output(transform="pandas")
+    extractor = fast_extractor(cls).set_output(transform="pandas")
     X = extractor.fit_transform(pd.Series([tiny_video, tiny_video], name="path"))
     assert isinstance(X, pd.DataFrame)
     assert list(X.columns) == list(extractor.get_feature_names_out())
     assert X.shape == (2, N_FEATURES[cls])
-    np.testing.assert_array_equal(X.to_numpy(), fast(cls).transform([tiny_video] * 2))
+    np.testing.assert_array_equal(
+        X.to_numpy(), fast_extractor(cls).transform([tiny_video] * 2)
+    )
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_clone_and_pickle(cls, tiny_video):
-    extractor = fast(cls, n_jobs=1, verbose=0)
+    extractor = fast_extractor(cls, n_jobs=1, verbose=0)
     assert clone(extractor).get_params() == extractor.get_params()
     fitted = extractor.fit([tiny_video])
     restored = pickle.loads(pickle.dumps(fitted))
@@ -260,7 +253,7 @@ def test_clone_and_pickle(cls, tiny_video):
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_transform_without_fit(cls, tiny_video):
-    extractor = fast(cls)
+    extractor = fast_extractor(cls)
     assert extractor.__sklearn_tags__().requires_fit is False
     X = extractor.transform([tiny_video])
     assert X.shape == (1, N_FEATURES[cls])
@@ -297,17 +290,17 @@ def test_transform_without_fit(cls, tiny_video):
 )
 def test_input_containers(cls, make_input, tiny_video, silent_video):
     paths = [tiny_video, silent_video] if cls is FaceExtractor else [tiny_video] * 2
-    expected = fast(cls).transform(paths)
-    X = fast(cls).fit_transform(make_input(paths))
+    expected = fast_extractor(cls).transform(paths)
+    X = fast_extractor(cls).fit_transform(make_input(paths))
     np.testing.assert_array_equal(X, expected)
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
 def test_series_name_is_the_input_feature_name(cls, tiny_video):
-    extractor = fast(cls).fit(pd.Series([tiny_video], name="video_path"))
+    extractor = fast_extractor(cls).fit(pd.Series([tiny_video], name="video_path"))
     assert list(extractor.feature_names_in_) == ["video_path"]
     # A list carries no name.
-    assert not hasattr(fast(cls).fit([tiny_video]), "feature_names_in_")
+    assert not hasattr(fast_extractor(cls).fit([tiny_video]), "feature_names_in_")
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
@@ -318,9 +311,9 @@ def test_single_path_instead_of_a_list(cls, tiny_video):
     )
     for X in (tiny_video, Path(tiny_video)):
         with pytest.raises(TypeError, match=re.escape(msg)):
-            fast(cls).fit(X)
+            fast_extractor(cls).fit(X)
         with pytest.raises(TypeError, match=re.escape(msg)):
-            fast(cls).transform(X)
+            fast_extractor(cls).transform(X)
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
@@ -334,7 +327,7 @@ def test_two_columns_of_paths(cls, tiny_video):
         pd.DataFrame({"a": [tiny_video], "b": [tiny_video]}),
     ):
         with pytest.raises(ValueError, match=re.escape(msg)):
-            fast(cls).fit(X)
+            fast_extractor(cls).fit(X)
 
 
 @pytest.mark.parametrize("cls", EXTRACTORS)
@@ -345,9 +338,9 @@ def test_two_columns_of_paths(cls, tiny_video):
 def test_non_path_elements(cls, tiny_video, bad, index, shown):
     msg = f"X must contain file paths (str or os.PathLike); element {index} is {shown}."
     with pytest.raises(TypeError, match=re.escape(msg)):
-        fast(cls).fit([tiny_video, bad])
+        fast_extractor(cls).fit([tiny_video, bad])
     with pytest.raises(TypeError, match=re.escape(msg)):
-        fast(cls).transform(np.array([Path(tiny_video), bad], dtype=object))
+        fast_extractor(cls).transform(np.array([Path(tiny_video), bad], dtype=object))
 
 
 def test_face_extractor_rejects_numbers():
