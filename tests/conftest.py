@@ -35,6 +35,22 @@ def shared_data():
 
 
 @pytest.fixture
+def model_dir(shared_data, monkeypatch):
+    """The real OpenCV Zoo model files' folder, as SKMER_MODEL_DIR for the test.
+
+    Skips when a registered OpenCV Zoo file is missing from it.
+    """
+    from skmer.datasets._models import MODEL_FILES
+
+    folder = shared_data / "models"
+    for name in ("yunet", "mobilefacenet"):
+        if not (folder / MODEL_FILES[name].filename).is_file():
+            pytest.skip(f"{MODEL_FILES[name].filename} not found in {folder}")
+    monkeypatch.setenv("SKMER_MODEL_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(12345)
 

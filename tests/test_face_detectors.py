@@ -16,16 +16,6 @@ from skmer.io import load_frames
 YUNET = _models.MODEL_FILES["yunet"].filename
 
 
-@pytest.fixture
-def model_dir(shared_data, monkeypatch):
-    """The folder of the OpenCV Zoo files, as SKMER_MODEL_DIR."""
-    folder = shared_data / "models"
-    if not (folder / YUNET).is_file():
-        pytest.skip(f"{YUNET} not found in {folder}")
-    monkeypatch.setenv("SKMER_MODEL_DIR", str(folder))
-    return folder
-
-
 def _yunet_faces(image, model_dir):
     """Every face YuNet finds in an RGB image at full resolution (N x 15)."""
     import cv2

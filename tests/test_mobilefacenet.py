@@ -65,16 +65,6 @@ def seeds_fixed():
     keras.backend.set_floatx(floatx)
 
 
-@pytest.fixture
-def model_dir(shared_data, monkeypatch):
-    """The shared models folder, named by SKMER_MODEL_DIR for the test."""
-    folder = shared_data / "models"
-    if not (folder / FILENAME).is_file():
-        pytest.skip(f"{FILENAME} not found in {folder}")
-    monkeypatch.setenv("SKMER_MODEL_DIR", str(folder))
-    return folder
-
-
 def make_data(n_per_class=4, n_frames=2, face_shape=FACE_SHAPE, seed=0):
     """Face frames with a class-dependent bright band, and an audio block."""
     rng = np.random.default_rng(seed)
