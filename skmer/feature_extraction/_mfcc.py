@@ -62,17 +62,10 @@ class MFCCExtractor(_MelExtractor):
         (see ``cache_key``) and on the parameters that change the output.
         Used for path input only. None disables caching.
     cache_key : {'stat', 'content'}, default='stat'
-        What identifies a file in the cache. ``'stat'`` trusts its absolute
-        path, size and modification time: free, and an edited, touched or
-        moved file is extracted again, but a file replaced by another of the
-        same size and modification time (``cp -p``, an archive unpacked
-        again) keeps the old file's MFCC matrices. ``'content'`` hashes the
-        file's bytes on every lookup instead (BLAKE2b: about 0.5 ms for a
-        300 kB clip, against tens of milliseconds to decode it), so a
-        replaced file is always extracted again, and a moved one is not: use
-        it when files can be replaced in place. Either way an entry is
-        checked against a checksum before use, and a damaged one is
-        recomputed.
+        What identifies a file in the cache: ``'stat'``, its absolute path,
+        size and modification time (a file replaced by another of the same
+        size and time keeps the old MFCC matrices); ``'content'``, a hash of its
+        bytes (about 0.5 ms a clip). See :ref:`cache_keys`.
     verbose : int, default=0
         Show a progress bar when positive.
 
