@@ -151,3 +151,23 @@ def test_the_pretrained_models_page_lists_every_registered_file():
         assert f"{round(entry.size / 1024)} KiB" in row or (
             f"{entry.size / 2**20:.1f} MiB" in row
         ), name
+
+
+def test_an_unknown_host_fails_at_once(tmp_path, monkeypatch):
+    import socket
+    import urllib.error
+
+    from skmer.datasets import _download
+
+    _register(monkeypatch)
+    calls = []
+
+    def offline(request, timeout):
+        calls.append(request.full_url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(_download.urllib.request, "urlopen", offline)
+    monkeypatch.setattr(_download, "_RETRY_DELAY", 60.0)  # a retry would hang
+    with pytest.raises(FileNotFoundError, match="Name or service not known"):
+        fetch_model_file("toy", data_home=tmp_path)
+    assert len(calls) == 1

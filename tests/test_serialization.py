@@ -251,3 +251,18 @@ def test_a_full_disk_keeps_the_earlier_model(tmp_path, rng, full_disk):
         save_model(model, path)
     assert path.read_bytes() == b"earlier"
     assert os.listdir(tmp_path) == ["model.skmer"]
+
+
+def test_other_archives_and_entries_are_named(tmp_path):
+    path = tmp_path / "other.skmer"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("skmer-model.json", json.dumps({"format": "other"}))
+    with pytest.raises(ValueError, match="is a zip archive but not a skmer model"):
+        load_model(path)
+    _write_archive(path, {"type": "pickle", "data": "..."})
+    with pytest.raises(ValueError, match="holds an unknown entry type 'pickle'"):
+        load_model(path)
+    tree = {"type": "object", "class": "json.dumps", "state": []}
+    _write_archive(path, tree)
+    with pytest.raises(UntrustedTypeError, match="names json.dumps, which is not"):
+        load_model(path, trusted=["json.dumps"])
