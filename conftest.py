@@ -1,15 +1,37 @@
-"""Fixtures shared by the test suite and the doctests: tiny media files.
+"""Fixtures shared by the test suite and the doctests.
 
-They are written with PyAV into pytest's temporary directory, so neither the
-tests nor the docstring examples need any recording on disk.
+Tiny media files, written with PyAV into pytest's temporary directory, so
+neither the tests nor the docstring examples need any recording on disk; and
+an empty data home without model folder, so that the pretrained files of the
+machine they run on change nothing.
 """
 
 import importlib.util
+import os
 
 import av
 import numpy as np
 import pytest
 from _pytest.doctest import DoctestItem
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_pretrained_files_of_this_machine(tmp_path_factory):
+    """Run every test as on a fresh machine: no model folder, an empty data home.
+
+    ``FaceExtractor(detector='auto')`` and the registry look in
+    ``SKMER_MODEL_DIR`` and the data home; a developer's own copies there must
+    not change what the tests see. Tests that need the files use ``model_dir``.
+    """
+    saved = {name: os.environ.get(name) for name in ("SKMER_MODEL_DIR", "SKMER_DATA")}
+    os.environ.pop("SKMER_MODEL_DIR", None)
+    os.environ["SKMER_DATA"] = str(tmp_path_factory.mktemp("skmer_data"))
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def write_media(

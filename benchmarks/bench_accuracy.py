@@ -47,6 +47,9 @@ from skmer.neural_network._embedding import FaceEmbedding
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
+# The face detector of the runs recorded in RESULTS.md (the default before
+# 'auto'), so that they reproduce on any machine.
+DETECTOR = "haar"
 
 
 def make_model(config, modalities, cache_dir, random_state):
@@ -58,7 +61,9 @@ def make_model(config, modalities, cache_dir, random_state):
         [
             (
                 "face",
-                FaceExtractor(n_frames=clf.n_frames, cache_dir=cache_dir),
+                FaceExtractor(
+                    n_frames=clf.n_frames, detector=DETECTOR, cache_dir=cache_dir
+                ),
                 "path",
             ),
             (
@@ -75,7 +80,13 @@ def make_embedding_logreg(cache_dir):
     """Reference: frozen FER2013 embeddings, 5 frames, logistic regression."""
     return make_pipeline(
         ColumnTransformer(
-            [("face", FaceExtractor(n_frames=5, cache_dir=cache_dir), "path")]
+            [
+                (
+                    "face",
+                    FaceExtractor(n_frames=5, detector=DETECTOR, cache_dir=cache_dir),
+                    "path",
+                )
+            ]
         ),
         FaceEmbedding(n_frames=5),
         StandardScaler(),

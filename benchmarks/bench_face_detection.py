@@ -90,7 +90,7 @@ def _at_side(detector, side):
 
 def _detect_all(frames, detector, side=None):
     """Boxes in every frame; CPU and wall ms per frame (first frame untimed)."""
-    extractor = FaceExtractor(detector=detector)._with_model_file()
+    extractor = FaceExtractor(detector=detector)._resolved()
     boxes = np.full(frames.shape[:2] + (4,), np.nan)
     flat = frames.reshape(-1, *frames.shape[2:])
     with _at_side(detector, side):

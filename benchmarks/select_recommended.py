@@ -186,7 +186,10 @@ def features(stream, paths, cache_dir):
     """[face embeddings of 5 frames | MFCC block], or the stream's block."""
     blocks = []
     if stream != "audio":
-        frames = FaceExtractor(n_frames=5, cache_dir=cache_dir).fit_transform(paths)
+        # Haar, the detector of the recorded selection (RESULTS.md).
+        frames = FaceExtractor(
+            n_frames=5, detector="haar", cache_dir=cache_dir
+        ).fit_transform(paths)
         embedding = FaceEmbedding(n_frames=5, frame_pooling="concat")
         blocks.append(embedding.fit_transform(frames))
     if stream != "face":

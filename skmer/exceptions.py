@@ -6,6 +6,7 @@
 __all__ = [
     "CacheWarning",
     "MediaError",
+    "MissingModelFileWarning",
     "MissingStreamError",
     "NoFaceDetectedWarning",
     "SkippedFilesWarning",
@@ -140,9 +141,19 @@ class NoFaceDetectedWarning(UserWarning):
     >>> _ = cv2.imwrite(wall, np.full((60, 80, 3), 128, dtype=np.uint8))
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     X = FaceExtractor(size=8).fit_transform([wall])
+    ...     X = FaceExtractor(size=8, detector="haar").fit_transform([wall])
     >>> [w.category.__name__ for w in caught]
     ['NoFaceDetectedWarning']
+    """
+
+
+class MissingModelFileWarning(UserWarning):
+    """A pretrained file is not present; a documented fallback is used.
+
+    ``FaceExtractor(detector='auto')`` emits it when the YuNet detector's file
+    is not in ``SKMER_MODEL_DIR`` or the data home, and uses OpenCV's Haar
+    cascade instead. Fetch the file once to use it from then on, or choose
+    the detector explicitly to silence the warning.
     """
 
 

@@ -15,7 +15,7 @@ def make_feature_union(
     *,
     n_frames=1,
     face_size=64,
-    detector="haar",
+    detector="auto",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -35,10 +35,10 @@ def make_feature_union(
         Face frames per clip.
     face_size : int, default=64
         Side of the face crops.
-    detector : {'haar', 'yunet', 'mtcnn'}, default='haar'
-        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`
-        (``'yunet'`` finds faces of every actor more evenly; its model file
-        comes from :func:`~skmer.datasets.fetch_model_file`).
+    detector : {'auto', 'yunet', 'haar', 'mtcnn'}, default='auto'
+        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`:
+        ``'auto'`` is YuNet when its file is present, else Haar with a
+        warning (see the extractor's ``detector``).
     n_jobs : int, default=None
         Parallel workers of each extractor.
     cache_dir : str, default=None
@@ -127,7 +127,7 @@ def make_emotion_pipeline(
     *,
     preset="recommended",
     face_size=64,
-    detector="haar",
+    detector="auto",
     n_jobs=None,
     cache_dir=None,
     cache_key="stat",
@@ -151,10 +151,10 @@ def make_emotion_pipeline(
         <skmer.neural_network.DualStreamClassifier.from_preset>`.
     face_size : int, default=64
         Side of the face crops.
-    detector : {'haar', 'yunet', 'mtcnn'}, default='haar'
-        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`
-        (``'yunet'`` finds faces of every actor more evenly; its model file
-        comes from :func:`~skmer.datasets.fetch_model_file`).
+    detector : {'auto', 'yunet', 'haar', 'mtcnn'}, default='auto'
+        Face detector of the :class:`~skmer.feature_extraction.FaceExtractor`:
+        ``'auto'`` is YuNet when its file is present, else Haar with a
+        warning (see the extractor's ``detector``).
     n_jobs : int, default=None
         Parallel workers of the extractors.
     cache_dir : str, default=None

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from skmer.datasets import _models
-from skmer.exceptions import NoFaceDetectedWarning
+from skmer.exceptions import MissingModelFileWarning, NoFaceDetectedWarning
 from skmer.feature_extraction import FaceExtractor, _face
 from skmer.io import load_frames
 
@@ -47,7 +47,7 @@ def _eye_angle(landmarks):
 def test_yunet_finds_the_face_haar_misses(shared_data, model_dir):
     path = str(shared_data / "crema-d" / "VideoFlash" / "1032_IEO_SAD_HI.flv")
     # Haar misses this face (dark skin on a green screen) in most frames.
-    haar = FaceExtractor(n_frames=5).locate_faces([path])[0]
+    haar = FaceExtractor(n_frames=5, detector="haar").locate_faces([path])[0]
     assert np.isnan(haar[:, 0]).sum() >= 3
     boxes = FaceExtractor(n_frames=5, detector="yunet").locate_faces([path])[0]
     assert not np.isnan(boxes).any()
@@ -199,6 +199,103 @@ def test_missing_model_file_names_it_at_transform_time(
             call([tiny_video])
         assert "SKMER_MODEL_DIR environment variable" in str(caught.value)
         assert f"Download it from {url}" in str(caught.value)
+
+
+def test_auto_without_the_yunet_file_uses_haar_and_says_how_to_get_it(
+    tiny_video, repository_server, tmp_path, monkeypatch
+):
+    entry = _models.MODEL_FILES["yunet"]
+    url = repository_server.url + "models/" + entry.filename
+    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
+    monkeypatch.setenv("SKMER_MODEL_DIR", str(tmp_path / "empty"))
+    haar = FaceExtractor(16, detector="haar", on_no_face="ignore")
+    auto = FaceExtractor(16, on_no_face="ignore", cache_dir=tmp_path / "cache")
+    assert auto.detector == "auto"
+    for call in ("transform", "locate_faces"):
+        with pytest.warns(MissingModelFileWarning) as caught:
+            got = getattr(auto, call)([tiny_video])
+        np.testing.assert_array_equal(got, getattr(haar, call)([tiny_video]))
+        message = str(caught[0].message)
+        assert message.startswith(
+            "FaceExtractor(detector='auto') uses OpenCV's Haar cascade: the YuNet "
+            "face detector's file is not in SKMER_MODEL_DIR or the data home."
+        )
+        assert "skmer fetch-model yunet" in message and "detector='haar'" in message
+        assert caught[0].filename == __file__
+    # 'auto' never downloads: a transform must not reach the network.
+    assert repository_server.requests == []
+    assert auto.detector == "auto"
+
+
+@pytest.mark.dataset
+def test_auto_uses_yunet_when_its_file_is_here(
+    shared_data, model_dir, tmp_path, opened, monkeypatch
+):
+    path = str(shared_data / "crema-d" / "VideoFlash" / "1032_IEO_SAD_HI.flv")
+    settings = {"size": 32, "n_frames": 2, "on_no_face": "ignore"}
+    cache = tmp_path / "cache"
+    with monkeypatch.context() as patch:
+        # First without the file: Haar crops, cached under 'haar'.
+        patch.setenv("SKMER_MODEL_DIR", str(tmp_path / "empty"))
+        with pytest.warns(MissingModelFileWarning):
+            before = FaceExtractor(**settings, cache_dir=cache).transform([path])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingModelFileWarning)
+        auto = FaceExtractor(**settings, cache_dir=cache).transform([path])
+    yunet = FaceExtractor(**settings, detector="yunet").transform([path])
+    haar = FaceExtractor(**settings, detector="haar").transform([path])
+    # With the file, 'auto' is YuNet: the Haar entry of the cache is not reused.
+    np.testing.assert_array_equal(auto, yunet)
+    np.testing.assert_array_equal(before, haar)
+    assert not np.array_equal(auto, haar)
+    # The entries are those of the detector used: an explicit one decodes nothing.
+    opened.clear()
+    for detector in ("haar", "yunet"):
+        FaceExtractor(**settings, detector=detector, cache_dir=cache).transform([path])
+    assert opened == {}
+
+
+@pytest.mark.dataset
+def test_fit_keeps_what_auto_chose(
+    shared_data, model_dir, repository_server, tmp_path, monkeypatch
+):
+    import skmer
+
+    path = str(shared_data / "crema-d" / "VideoFlash" / "1032_IEO_SAD_HI.flv")
+    settings = {"size": 32, "on_no_face": "ignore"}
+    entry = _models.MODEL_FILES["yunet"]
+    url = repository_server.url + "models/" + entry.filename
+    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
+    # Fitted where the file is: YuNet, also after a save and a load.
+    on_yunet = skmer.load_model(
+        _saved(FaceExtractor(**settings).fit([path]), tmp_path / "yunet.skmer")
+    )
+    assert on_yunet.detector_ == "yunet" and on_yunet.detector == "auto"
+    expected = FaceExtractor(**settings, detector="yunet").transform([path])
+    np.testing.assert_array_equal(on_yunet.transform([path]), expected)
+    with monkeypatch.context() as patch:
+        patch.setenv("SKMER_MODEL_DIR", str(tmp_path / "empty"))
+        # Fitted where it is not: Haar, warned once, at fit.
+        with pytest.warns(MissingModelFileWarning) as caught:
+            on_haar = FaceExtractor(**settings).fit([path])
+        assert len(caught) == 1 and on_haar.detector_ == "haar"
+        # Moved to a machine without the file, the YuNet model says so.
+        message = re.escape(f"Download it from {url}")
+        with pytest.raises(FileNotFoundError, match=message):
+            on_yunet.transform([path])
+    # Moved to a machine with the file, the Haar model keeps Haar.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingModelFileWarning)
+        got = on_haar.transform([path])
+    expected = FaceExtractor(**settings, detector="haar").transform([path])
+    np.testing.assert_array_equal(got, expected)
+
+
+def _saved(estimator, path):
+    import skmer
+
+    skmer.save_model(estimator, path)
+    return path
 
 
 @pytest.mark.dataset

@@ -810,7 +810,7 @@ def test_no_face_warning_counts_frames_and_files(tmp_path, media_writer):
         f"{paths[1]!r}, {paths[2]!r} and 2 more); cropped"
     )
     with pytest.warns(NoFaceDetectedWarning) as record:
-        FaceExtractor(size=8, n_frames=2).transform(paths)
+        FaceExtractor(size=8, n_frames=2, detector="haar").transform(paths)
     assert len(record) == 1
     assert str(record[0].message).startswith(msg)
 
@@ -833,14 +833,16 @@ def test_no_face_raise(tiny_video, tmp_path, media_writer):
 def test_no_face_ignore_is_silent(tiny_video):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        X = FaceExtractor(size=8, on_no_face="ignore").transform([tiny_video])
+        X = FaceExtractor(size=8, detector="haar", on_no_face="ignore").transform(
+            [tiny_video]
+        )
     assert X.shape == (1, 8 * 8 * 3)
 
 
 def test_faces_found_means_no_warning(synthetic):
     with warnings.catch_warnings():
         warnings.simplefilter("error", NoFaceDetectedWarning)
-        FaceExtractor(size=8, on_no_face="raise").transform(synthetic.paths)
+        FaceExtractor(size=8, detector="haar").transform(synthetic.paths)
 
 
 def test_face_extractor_on_audio_only_file(tiny_wav):

@@ -171,3 +171,36 @@ def test_an_unknown_host_fails_at_once(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="Name or service not known"):
         fetch_model_file("toy", data_home=tmp_path)
     assert len(calls) == 1
+
+
+def test_cli_fetch_model_downloads_once_and_says_where(
+    repository_server, tmp_path, monkeypatch, capsys
+):
+    from skmer.cli import main
+
+    _register(monkeypatch, repository_server)
+    _serve(repository_server)
+    monkeypatch.setenv("SKMER_DATA", str(tmp_path / "home"))
+    path = tmp_path / "home" / "models" / "toy.onnx"
+    for _ in range(2):
+        assert main(["fetch-model", "toy"]) == 0
+        assert capsys.readouterr().out == (
+            f"toy: {path} (10 kB, MIT licence, SHA-256 verified)\n"
+        )
+    assert path.read_bytes() == TOY and len(repository_server.requests) == 1
+
+
+def test_cli_fetch_model_failure_names_the_url(
+    repository_server, tmp_path, monkeypatch, capsys
+):
+    from skmer.cli import main
+
+    entry = _register(monkeypatch, repository_server)  # served nowhere: 404
+    monkeypatch.setenv("SKMER_DATA", str(tmp_path / "home"))
+    assert main(["fetch-model", "toy"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "skmer fetch-model: FileNotFoundError: The pretrained model file "
+        "'toy.onnx' (a toy network) is not available"
+    )
+    assert f"Download it from {entry.url}" in error

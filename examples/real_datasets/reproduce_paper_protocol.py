@@ -45,7 +45,10 @@ def make_model(preset, modalities, *, cache_dir, n_jobs, random_state):
         preset, modalities=modalities, random_state=random_state
     )
     features = make_union(
-        FaceExtractor(n_frames=clf.n_frames, cache_dir=cache_dir, n_jobs=n_jobs),
+        # The paper finds faces with OpenCV's Haar cascade.
+        FaceExtractor(
+            n_frames=clf.n_frames, detector="haar", cache_dir=cache_dir, n_jobs=n_jobs
+        ),
         make_pipeline(
             MFCCExtractor(cache_dir=cache_dir, n_jobs=n_jobs), StandardScaler()
         ),

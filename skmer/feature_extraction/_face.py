@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in
 
-from skmer.exceptions import NoFaceDetectedWarning
+from skmer.exceptions import MissingModelFileWarning, NoFaceDetectedWarning
 from skmer.feature_extraction._base import _MediaExtractor
 from skmer.io import load_frames
 from skmer.utils._optional import import_optional
@@ -85,20 +85,32 @@ class FaceExtractor(_MediaExtractor):
         Emotion corpora film talking heads, whose faces span a third to a
         half of the frame; small detections there are false (a collar, a
         shadow). Lower it for wide shots or group pictures.
-    detector : {'haar', 'mtcnn', 'yunet'}, default='haar'
-        Face detector. ``'haar'`` is OpenCV's frontal-face Haar cascade, as in
-        the reference paper: needs only OpenCV, but misses more faces of
-        dark-skinned actors (on 186 CREMA-D clips, 7 of 15 frames of one
-        actor). ``'yunet'`` is OpenCV Zoo's YuNet network, run by OpenCV
-        (``cv2.FaceDetectorYN``): found the face in every frame there, several
-        times faster than Haar, and gives 5 landmarks. Its model file
-        (232 kB, MIT licence) comes from
-        :func:`skmer.datasets.fetch_model_file`: from the folder named by
-        ``SKMER_MODEL_DIR``, else the data home, else downloaded and verified
-        on first use; without it ``transform`` raises a FileNotFoundError that
-        says where to put it. ``'mtcnn'`` is the MTCNN network
-        (``pip install skmer[mtcnn]``): as thorough as YuNet there, but about
-        40 times slower (0.12 s a frame on a CPU); it gives 5 landmarks too.
+    detector : {'auto', 'yunet', 'haar', 'mtcnn'}, default='auto'
+        Face detector.
+
+        - ``'yunet'`` is OpenCV Zoo's YuNet network, run by OpenCV
+          (``cv2.FaceDetectorYN``). On 186 CREMA-D clips it found the face in
+          every frame of every actor, in 3 ms a frame, and it gives 5
+          landmarks for alignment. Its model file (233 kB, MIT licence) comes
+          from :func:`skmer.datasets.fetch_model_file`: from the folder named
+          by ``SKMER_MODEL_DIR``, else the data home, else downloaded and
+          verified on first use; without it ``transform`` raises a
+          FileNotFoundError that says where to put it.
+        - ``'haar'`` is OpenCV's frontal-face Haar cascade, as in the
+          reference paper: needs no file, but misses more faces of
+          dark-skinned actors (there, 7 of 15 frames of one actor), in 22 ms
+          a frame.
+        - ``'auto'`` is YuNet when its verified file is already present (in
+          ``SKMER_MODEL_DIR`` or the data home; nothing is downloaded), else
+          Haar with a :class:`~skmer.exceptions.MissingModelFileWarning` that
+          says how to get YuNet. :meth:`fit` keeps the choice in
+          ``detector_``, so a fitted pipeline makes the same crops wherever
+          it is loaded (fitted on YuNet crops, it needs the YuNet file). The
+          detector used is part of the cache key.
+        - ``'mtcnn'`` is the MTCNN network (``pip install skmer[mtcnn]``): as
+          thorough as YuNet there, but 40 times slower (0.12 s a frame on a
+          CPU); it gives 5 landmarks too.
+
     align : bool, default=True
         Whether to align the faces with the detector's 5 landmarks (eyes,
         nose tip, mouth corners) for ``'yunet'`` and ``'mtcnn'``: a rotation,
@@ -147,6 +159,9 @@ class FaceExtractor(_MediaExtractor):
         Number of input columns seen in :term:`fit` (always 1).
     feature_names_in_ : ndarray of shape (1,)
         Name of the input column, when fitted on a named pandas object.
+    detector_ : {'yunet', 'haar', 'mtcnn'}
+        The detector used: ``detector``, or what ``'auto'`` chose in
+        :term:`fit`.
 
     See Also
     --------
@@ -157,7 +172,8 @@ class FaceExtractor(_MediaExtractor):
     -----
     The output of one file is the C-order flattening of an array of shape
     ``(n_frames, size, size, channels)``. The transformer learns nothing:
-    ``fit`` only validates, and ``transform`` works without it.
+    ``fit`` only validates and settles ``'auto'``, and ``transform`` works
+    without it.
 
     An aligned crop with ``size=112`` and ``margin=0`` is the input that
     OpenCV Zoo's MobileFaceNet face-expression network expects. With a
@@ -193,7 +209,7 @@ class FaceExtractor(_MediaExtractor):
         "color": [StrOptions({"rgb", "gray"})],
         "margin": [Interval(Real, 0, None, closed="left")],
         "min_face_size": [Interval(Real, 0, 1, closed="neither")],
-        "detector": [StrOptions({"haar", "mtcnn", "yunet"})],
+        "detector": [StrOptions({"auto", "yunet", "haar", "mtcnn"})],
         "align": ["boolean"],
         "on_no_face": [StrOptions({"warn", "ignore", "raise"})],
     }
@@ -212,7 +228,7 @@ class FaceExtractor(_MediaExtractor):
         color="rgb",
         margin=0.0,
         min_face_size=0.2,
-        detector="haar",
+        detector="auto",
         align=True,
         on_no_face="warn",
         on_error="raise",
@@ -235,6 +251,32 @@ class FaceExtractor(_MediaExtractor):
         self.cache_key = cache_key
         self.verbose = verbose
 
+    def fit(self, X, y=None):
+        """Check the input and settle which detector ``'auto'`` stands for.
+
+        The extractor learns nothing from data. With ``detector='auto'``,
+        the detector chosen now (YuNet or Haar) is kept in ``detector_`` and
+        used by every later :meth:`transform`, so that a fitted pipeline
+        makes the same crops wherever it is loaded; without the YuNet file
+        there, a model fitted on YuNet crops then raises a FileNotFoundError
+        that says how to get it, instead of predicting from Haar crops.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples,)
+            File paths.
+        y : None
+            Not used, present here for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        super().fit(X, y)
+        self.detector_ = _auto_detector() if self.detector == "auto" else self.detector
+        return self
+
     def transform(self, X):
         """Crop the faces of each file.
 
@@ -250,7 +292,7 @@ class FaceExtractor(_MediaExtractor):
             Face crops scaled to [0, 1], one row per file, float32.
         """
         paths = self._check_transform_input(X)
-        X_new, side = self._with_model_file()._transform_paths(paths, keep=("boxes",))
+        X_new, side = self._resolved()._transform_paths(paths, keep=("boxes",))
         self._report_misses(paths, side["boxes"])
         return X_new
 
@@ -278,7 +320,7 @@ class FaceExtractor(_MediaExtractor):
             if arrays is not None:
                 boxes[index] = arrays["boxes"]
 
-        self._with_model_file()._extract_files(paths, consume)
+        self._resolved()._extract_files(paths, consume)
         return boxes
 
     def get_feature_names_out(self, input_features=None):
@@ -313,21 +355,28 @@ class FaceExtractor(_MediaExtractor):
         channels = 3 if self.color == "rgb" else 1
         return self.n_frames * self.size * self.size * channels
 
-    def _with_model_file(self):
-        """Return the extractor that does the work, with its detector's file.
+    def _resolved(self):
+        """Return the extractor that does the work, with a concrete detector.
 
-        For ``'yunet'``, a copy that carries the verified path of the model
-        file. The path is resolved here, in the calling process, so that a
-        missing file raises the registry's message once, before any work, and
-        the worker processes receive it with the copy instead of looking it
-        up in an environment that may differ (``SKMER_MODEL_DIR``).
+        ``'auto'`` becomes ``detector_`` when fitted, else ``'yunet'`` or
+        ``'haar'`` by what is on the machine, so that the cache key names the
+        detector that made the crops. For YuNet, a copy that
+        carries the verified path of the model file. The path is resolved
+        here, in the calling process, so that a missing file raises the
+        registry's message once, before any work, and the worker processes
+        receive it with the copy instead of looking it up in an environment
+        that may differ (``SKMER_MODEL_DIR``).
         """
-        if self.detector != "yunet":
+        detector = self.detector
+        if detector == "auto":
+            detector = getattr(self, "detector_", None) or _auto_detector()
+        if detector == self.detector != "yunet":
             return self
-        from skmer.datasets import fetch_model_file
+        extractor = _replace(self, detector)
+        if detector == "yunet":
+            from skmer.datasets import fetch_model_file
 
-        extractor = copy.copy(self)
-        extractor._model_file = os.fspath(fetch_model_file("yunet"))
+            extractor._model_file = os.fspath(fetch_model_file("yunet"))
         return extractor
 
     def _decode(self, path):
@@ -340,12 +389,7 @@ class FaceExtractor(_MediaExtractor):
             return _detect_haar(frame, self.min_face_size)
         if self.detector == "mtcnn":
             return _detect_mtcnn(frame, self.min_face_size)
-        model_file = getattr(self, "_model_file", None)
-        if model_file is None:
-            from skmer.datasets import fetch_model_file
-
-            model_file = os.fspath(fetch_model_file("yunet"))
-        return _detect_yunet(frame, self.min_face_size, model_file)
+        return _detect_yunet(frame, self.min_face_size, self._model_file)
 
     def _extract_file(self, path):
         frames = self._decode(path)
@@ -399,6 +443,34 @@ class FaceExtractor(_MediaExtractor):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.detector == "mtcnn"
         return tags
+
+
+def _auto_detector():
+    """``'yunet'`` if its verified file is here (never downloaded), else ``'haar'``."""
+    from skmer.datasets import fetch_model_file
+
+    try:
+        fetch_model_file("yunet", download=False)
+    except FileNotFoundError:
+        warnings.warn(
+            "FaceExtractor(detector='auto') uses OpenCV's Haar cascade: the "
+            "YuNet face detector's file is not in SKMER_MODEL_DIR or the data "
+            "home. YuNet finds the faces of every actor more evenly (Haar "
+            "misses more faces of dark-skinned actors) and faster. Get it once "
+            "with `skmer fetch-model yunet` or skmer.datasets.fetch_model_file("
+            "'yunet'), or pass detector='haar' to use Haar without this warning.",
+            MissingModelFileWarning,
+            stacklevel=caller_stacklevel(),
+        )
+        return "haar"
+    return "yunet"
+
+
+def _replace(extractor, detector):
+    """Return a copy of ``extractor`` with another ``detector``."""
+    extractor = copy.copy(extractor)
+    extractor.detector = detector
+    return extractor
 
 
 def _nearest_face(found, index):

@@ -43,7 +43,7 @@ INIT_PARAMS = {
         "n_mels": 8,
     },
     # Takes paths, so only the data-free checks run; small crops for the rest.
-    "FaceExtractor": {"size": 16, "on_no_face": "ignore"},
+    "FaceExtractor": {"size": 16, "detector": "haar", "on_no_face": "ignore"},
 }
 
 # Estimator checks each estimator is known to fail, keyed by class name and
@@ -88,7 +88,7 @@ EXPECTED_FAILED_CHECKS = {
 
 # Small extractor settings that keep tests on media fast, by class name.
 FAST_EXTRACTOR_PARAMS = {
-    "FaceExtractor": {"size": 16, "on_no_face": "ignore"},
+    "FaceExtractor": {"size": 16, "detector": "haar", "on_no_face": "ignore"},
     "MFCCExtractor": {"n_mfcc": 5, "n_frames": 8, "n_fft": 512, "hop_length": 256},
 }
 
