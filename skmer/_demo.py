@@ -198,11 +198,6 @@ def _extract(data, *, n_frames, n_jobs, cache, verbose):
     hit_rate = float(np.isfinite(boxes[..., 0]).mean())
 
     audio = MFCCExtractor(n_jobs=n_jobs, verbose=verbose, **cache)
-    # librosa's import and first MFCC (numba compilation) take a second or two
-    # once per process: keep that out of the per-clip figure.
-    start = time.perf_counter()
-    audio.fit_transform(np.zeros((1, audio.n_fft), dtype=np.float32))
-    startup = time.perf_counter() - start
     start = time.perf_counter()
     X_audio = audio.fit_transform(data.paths)
     audio_ms = 1000 * (time.perf_counter() - start) / n_clips
@@ -216,7 +211,7 @@ def _extract(data, *, n_frames, n_jobs, cache, verbose):
         f"{face_ms:.1f} ms per clip.",
         f"Audio block: {X_audio.shape[0]} x {X_audio.shape[1]} float32 "
         f"({audio.n_mfcc} MFCC x {audio.n_frames} frames), {audio_ms:.1f} ms per "
-        f"clip (after {startup:.1f} s to load librosa once).",
+        "clip.",
     ]
     return {
         "n_clips": n_clips,

@@ -3,7 +3,6 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import functools
 import os
 from numbers import Integral, Real
 
@@ -17,8 +16,8 @@ from sklearn.utils.validation import (
 )
 
 from skmer.feature_extraction._base import _MediaExtractor
+from skmer.feature_extraction._spectral import mel_basis, power_spectrogram
 from skmer.io import _read_audio
-from skmer.utils._optional import import_optional
 
 
 class _MelExtractor(_MediaExtractor):
@@ -26,7 +25,7 @@ class _MelExtractor(_MediaExtractor):
 
     Decodes each file's sound (or takes waveforms, one per row), keeps the
     part that fits ``n_frames`` analysis frames, computes its mel power
-    spectrogram and passes it to ``_from_mel(mel, librosa)``, which returns
+    spectrogram and passes it to ``_from_mel(mel)``, which returns
     the ``(_n_bands, n_frames')`` matrix; the matrix is zero-padded to
     ``n_frames`` columns and flattened. Subclasses set ``_prefix`` (of the
     feature names), the ``_n_bands`` property and store the parameters of
@@ -177,7 +176,6 @@ class _MelExtractor(_MediaExtractor):
 
     def _matrix(self, y):
         """Crop or pad ``y``'s matrix to ``n_frames`` columns, flattened."""
-        librosa = import_optional("librosa", "audio", caller=type(self).__name__)
         window = self._window
         if len(y) > window:
             start = (len(y) - window) // 2 if self.align == "center" else 0
@@ -186,25 +184,10 @@ class _MelExtractor(_MediaExtractor):
         if len(y) == 0:
             return out.ravel()
         # The steps are librosa.feature.melspectrogram's (power spectrogram,
-        # Slaney mel bank), in float64. The filter bank is built once and kept
-        # sparse (each band spans a few FFT bins, 2 % of the matrix), and
-        # projected by a single-threaded sparse product: a BLAS product is
-        # slower (np.dot on 2 threads spins idle when the cores are busy,
-        # tripling the time per clip) and its rounding depends on the number
-        # of BLAS threads, which joblib workers limit.
-        power = (
-            np.abs(
-                librosa.stft(
-                    np.ascontiguousarray(y, dtype=np.float64),
-                    n_fft=self.n_fft,
-                    hop_length=self.hop_length,
-                    pad_mode="constant",
-                )
-            )
-            ** 2
-        )
-        mel = _mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax) @ power
-        matrix = self._from_mel(mel, librosa)[:, : self.n_frames]
+        # Slaney mel bank), in float64, with NumPy and SciPy (see _spectral).
+        power = power_spectrogram(y, n_fft=self.n_fft, hop_length=self.hop_length)
+        mel = mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax) @ power
+        matrix = self._from_mel(mel)[:, : self.n_frames]
         # Zero-pad the matrix, not the waveform: the log-mel of digital
         # silence depends on each clip's peak level, zeros do not.
         start = (self.n_frames - matrix.shape[1]) // 2 if self.align == "center" else 0
@@ -220,16 +203,6 @@ class _MelExtractor(_MediaExtractor):
         tags.input_tags.one_d_array = False
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-@functools.lru_cache(maxsize=8)
-def _mel_basis(sr, n_fft, n_mels, fmin, fmax):
-    """Slaney mel filter bank as librosa builds it: float64, sparse rows."""
-    import librosa
-    from scipy.sparse import csr_array
-
-    basis = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
-    return csr_array(basis.astype(np.float64))
 
 
 def _holds_paths(X):

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skmer.feature_extraction._audio import _MelExtractor
+from skmer.feature_extraction._spectral import power_to_db
 
 
 class LogMelExtractor(_MelExtractor):
@@ -141,6 +142,6 @@ class LogMelExtractor(_MelExtractor):
     def _n_bands(self):
         return self.n_mels
 
-    def _from_mel(self, mel, librosa):
+    def _from_mel(self, mel):
         """Return the mel power spectrogram in dB, as librosa.power_to_db."""
-        return librosa.power_to_db(mel)
+        return power_to_db(mel)

@@ -8,6 +8,7 @@ from numbers import Integral
 from sklearn.utils._param_validation import Interval
 
 from skmer.feature_extraction._audio import _MelExtractor
+from skmer.feature_extraction._spectral import dct, power_to_db
 
 
 class MFCCExtractor(_MelExtractor):
@@ -152,9 +153,7 @@ class MFCCExtractor(_MelExtractor):
     def _n_bands(self):
         return self.n_mfcc
 
-    def _from_mel(self, mel, librosa):
+    def _from_mel(self, mel):
         """Return the MFCCs of a mel power spectrogram (librosa's steps)."""
         # dB, then the orthonormal DCT-II, as librosa.feature.mfcc.
-        return librosa.get_fftlib().dct(
-            librosa.power_to_db(mel), axis=-2, type=2, norm="ortho"
-        )[: self.n_mfcc]
+        return dct(power_to_db(mel), axis=-2)[: self.n_mfcc]
