@@ -10,7 +10,8 @@ and of one epoch, divided by N - 1) and of the whole fit of N epochs (fixed
 costs included), and the wrapper's time against plain Keras for both, with
 the target (within 10 %). On a busy machine the per-epoch difference is
 noisy: run it on an idle one. The measurement is bench_accuracy.py's
-``time_epochs`` (best of three runs, the two alternating).
+``time_epochs`` (best of three runs, the two alternating). The first line
+says which device TensorFlow runs on (a GPU when it sees one).
 
 Usage::
 
@@ -30,12 +31,22 @@ from skmer.datasets import load_crema_d
 TARGET = 1.10  # the wrapper within 10 % of plain Keras
 
 
+def device():
+    """Where TensorFlow places the networks' variables: a GPU when it sees one."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    placed = tf.Variable(0.0).device.rsplit("device:", 1)[-1]
+    return f"TensorFlow {tf.__version__}, {len(gpus)} GPU(s) visible, runs on {placed}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
+    print(device())
 
     data = load_crema_d(args.data / "crema-d", sentences="IEO", intensities="HI")
     frame = pd.DataFrame({"path": data.paths})

@@ -596,7 +596,11 @@ def _mtcnn_model():
     """Build the MTCNN detector once per process (several seconds)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     mtcnn = import_optional("mtcnn", "mtcnn", caller="FaceExtractor(detector='mtcnn')")
-    return mtcnn.MTCNN(device="CPU:0")
+    import tensorflow as tf
+
+    # mtcnn's own default is the CPU: use a GPU when TensorFlow sees one.
+    device = "GPU:0" if tf.config.list_physical_devices("GPU") else "CPU:0"
+    return mtcnn.MTCNN(device=device)
 
 
 def _detect_mtcnn(frame, min_face_size):
