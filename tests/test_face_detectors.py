@@ -16,6 +16,15 @@ from skmer.io import load_frames
 YUNET = _models.MODEL_FILES["yunet"].filename
 
 
+@pytest.fixture
+def yunet_url(repository_server, monkeypatch):
+    """The registry's YuNet URL, on the loopback server (which has no file)."""
+    entry = _models.MODEL_FILES["yunet"]
+    url = repository_server.url + "models/" + entry.filename
+    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
+    return url
+
+
 def _yunet_faces(image, model_dir):
     """Every face YuNet finds in an RGB image at full resolution (N x 15)."""
     import cv2
@@ -179,12 +188,9 @@ def test_aligned_crop_of_a_frame_without_face_borrows_the_nearest(
 
 
 def test_missing_model_file_names_it_at_transform_time(
-    tiny_video, repository_server, tmp_path, monkeypatch
+    tiny_video, yunet_url, tmp_path, monkeypatch
 ):
     # No copy anywhere and a download that fails: the registry's message.
-    entry = _models.MODEL_FILES["yunet"]
-    url = repository_server.url + "models/" + entry.filename
-    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
     monkeypatch.setenv("SKMER_MODEL_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("SKMER_DATA", str(tmp_path / "home"))
     extractor = FaceExtractor(detector="yunet")
@@ -198,15 +204,12 @@ def test_missing_model_file_names_it_at_transform_time(
         with pytest.raises(FileNotFoundError, match=re.escape(message)) as caught:
             call([tiny_video])
         assert "SKMER_MODEL_DIR environment variable" in str(caught.value)
-        assert f"Download it from {url}" in str(caught.value)
+        assert f"Download it from {yunet_url}" in str(caught.value)
 
 
 def test_auto_without_the_yunet_file_uses_haar_and_says_how_to_get_it(
-    tiny_video, repository_server, tmp_path, monkeypatch
+    tiny_video, yunet_url, repository_server, tmp_path, monkeypatch
 ):
-    entry = _models.MODEL_FILES["yunet"]
-    url = repository_server.url + "models/" + entry.filename
-    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
     monkeypatch.setenv("SKMER_MODEL_DIR", str(tmp_path / "empty"))
     haar = FaceExtractor(16, detector="haar", on_no_face="ignore")
     auto = FaceExtractor(16, on_no_face="ignore", cache_dir=tmp_path / "cache")
@@ -257,15 +260,12 @@ def test_auto_uses_yunet_when_its_file_is_here(
 
 @pytest.mark.dataset
 def test_fit_keeps_what_auto_chose(
-    shared_data, model_dir, repository_server, tmp_path, monkeypatch
+    shared_data, model_dir, yunet_url, tmp_path, monkeypatch
 ):
     import skmer
 
     path = str(shared_data / "crema-d" / "VideoFlash" / "1032_IEO_SAD_HI.flv")
     settings = {"size": 32, "on_no_face": "ignore"}
-    entry = _models.MODEL_FILES["yunet"]
-    url = repository_server.url + "models/" + entry.filename
-    monkeypatch.setitem(_models.MODEL_FILES, "yunet", entry._replace(url=url))
     # Fitted where the file is: YuNet, also after a save and a load.
     on_yunet = skmer.load_model(
         _saved(FaceExtractor(**settings).fit([path]), tmp_path / "yunet.skmer")
@@ -280,7 +280,7 @@ def test_fit_keeps_what_auto_chose(
             on_haar = FaceExtractor(**settings).fit([path])
         assert len(caught) == 1 and on_haar.detector_ == "haar"
         # Moved to a machine without the file, the YuNet model says so.
-        message = re.escape(f"Download it from {url}")
+        message = re.escape(f"Download it from {yunet_url}")
         with pytest.raises(FileNotFoundError, match=message):
             on_yunet.transform([path])
     # Moved to a machine with the file, the Haar model keeps Haar.
