@@ -190,7 +190,6 @@ def make_emotion_pipeline(
     >>> pipe.get_params()["classifier__epochs"]
     5
     """
-    from skmer.feature_extraction import MFCCExtractor
     from skmer.neural_network import DualStreamClassifier
 
     _check_modalities(modalities)
@@ -213,7 +212,8 @@ def make_emotion_pipeline(
     )
     steps = [("features", features)]
     if modalities != "face":
-        audio = MFCCExtractor()
+        # The width of the block that the union's own extractor makes.
+        audio = features.named_transformers["audio"]
         steps.append(("scale", make_block_scaler(audio.n_mfcc * audio.n_frames)))
     steps.append(("classifier", classifier))
     return Pipeline(steps)

@@ -69,3 +69,19 @@ def test_grid_search_decodes_each_clip_once(clips, tmp_path, opened):
 def test_unknown_modalities_are_named():
     with pytest.raises(ValueError, match=r"modalities must be one of \['both'"):
         make_emotion_pipeline("video")
+
+
+def test_scaler_width_follows_the_unions_audio_extractor(monkeypatch):
+    import skmer.pipeline
+
+    make_union = skmer.pipeline.make_feature_union
+
+    def shorter_window(*args, **kwargs):
+        return make_union(*args, **kwargs).set_params(audio__n_frames=64)
+
+    monkeypatch.setattr(skmer.pipeline, "make_feature_union", shorter_window)
+    pipeline = skmer.pipeline.make_emotion_pipeline("audio", preset="paper")
+    audio = pipeline.named_steps["features"].named_transformers["audio"]
+    assert audio.n_frames == 64
+    _, scaler, columns = pipeline.named_steps["scale"].transformers[1]
+    assert columns == slice(-audio.n_mfcc * 64, None)
