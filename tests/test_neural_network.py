@@ -27,7 +27,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmer.neural_network._architecture import SpecAugment, build_dual_stream_cnn
+from skmer.neural_network import SpecAugment, build_dual_stream_cnn
 from skmer.neural_network._classifier import PRESETS, DualStreamClassifier
 from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS
 

@@ -8,7 +8,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmer.neural_network._base import _TRAINING_CONSTRAINTS, _KerasClassifierBase
-from skmer.neural_network._classifier import _BlockSplitter, _check_shape
+from skmer.neural_network._blocks import _BlockSplitter, _check_shape
 from skmer.neural_network._speech_architectures import (
     SPEECH_ARCHITECTURES,
     build_speech_network,

@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import keras
-from keras import layers, ops
+from keras import layers
 
-from skmer.neural_network._architecture import (
+from skmer.neural_network._layers import (
+    PositionEmbedding,
     SpecAugment,
     _conv_stack,
     _dense,
@@ -233,62 +234,6 @@ def _lstm(x, *, width, dropout, seeds):
             name=f"lstm{index}",
         )(x)
     return layers.GlobalAveragePooling1D(name="lstm_mean")(x)
-
-
-@keras.saving.register_keras_serializable(package="skmer")
-class PositionEmbedding(layers.Layer):
-    """Add a learnt embedding of the position to each time step.
-
-    Parameters
-    ----------
-    seed : int, default=None
-        Seed of the initial embedding.
-    **kwargs : dict
-        Passed on to :class:`keras.layers.Layer`.
-    """
-
-    def __init__(self, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.seed = seed
-
-    def build(self, input_shape):
-        """Create the embedding, one row per time step.
-
-        Parameters
-        ----------
-        input_shape : tuple of int or None
-            ``(batch, n_steps, n_features)``.
-        """
-        self.embedding = self.add_weight(
-            shape=tuple(input_shape[1:]),
-            initializer=keras.initializers.RandomNormal(stddev=0.02, seed=self.seed),
-            name="embedding",
-        )
-
-    def call(self, inputs):
-        """Add the embedding.
-
-        Parameters
-        ----------
-        inputs : tensor of shape (batch, n_steps, n_features)
-            The sequence.
-
-        Returns
-        -------
-        outputs : tensor of shape (batch, n_steps, n_features)
-            The sequence plus the position embedding.
-        """
-        return inputs + ops.expand_dims(self.embedding, 0)
-
-    def get_config(self):
-        """Return the layer's constructor arguments, for saving.
-
-        Returns
-        -------
-        config : dict
-            Keras' layer configuration plus ``seed``.
-        """
-        return {**super().get_config(), "seed": self.seed}
 
 
 def _transformer(x, *, width, dropout, seeds, n_blocks=2, n_heads=4):
