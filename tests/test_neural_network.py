@@ -848,3 +848,81 @@ def test_estimator_checks_are_not_skipped():
     assert len(expected_failures) <= 5
     names = {getattr(check, "func", check).__name__ for _, check in checks}
     assert set(expected_failures) <= names
+
+
+# Predictions of build_dual_stream_cnn(seed=0) on fixed inputs, recorded
+# before the builder was split into _face_stream, _audio_stream and _head:
+# the same layers, in the same order, from the same seeds.
+_BUILDER_CONFIGS = {
+    "paper": {
+        "face_shape": (16, 16, 3),
+        "audio_shape": (8, 12),
+        "n_classes": 3,
+        "filters": (4, 8),
+    },
+    "frames_mean_max_embedding": {
+        "face_shape": (16, 16, 1),
+        "audio_shape": (8, 12),
+        "n_classes": 4,
+        "n_frames": 3,
+        "frame_pooling": "mean_max",
+        "face_embedding_dim": 5,
+        "filters": (4,),
+        "head_units": (),
+        "branch_units": 0,
+        "augment": True,
+    },
+    "lstm_stats": {
+        "face_shape": (16, 16, 3),
+        "audio_shape": (8, 12),
+        "n_classes": 3,
+        "n_frames": 2,
+        "frame_pooling": "lstm",
+        "lstm_units": 4,
+        "audio_architecture": "stats",
+        "filters": (4,),
+        "head_units": (6,),
+    },
+    "audio_resnet": {
+        "face_shape": None,
+        "audio_shape": (16, 16),
+        "n_classes": 3,
+        "audio_architecture": "resnet",
+        "filters": (4,),
+    },
+    "embedding_only": {
+        "face_shape": None,
+        "audio_shape": None,
+        "face_embedding_dim": 6,
+        "n_frames": 2,
+        "n_classes": 3,
+    },
+}
+_BUILDER_EXPECTED = {
+    "paper": (103755, [[0.28701, 0.32181, 0.39118], [0.28578, 0.32293, 0.39129]]),
+    "frames_mean_max_embedding": (
+        224,
+        [[0.00511, 0.50885, 0.4566, 0.02944], [0.00321, 0.63601, 0.33984, 0.02094]],
+    ),
+    "lstm_stats": (4739, [[0.29139, 0.3151, 0.39352], [0.28999, 0.2969, 0.41311]]),
+    "audio_resnet": (116887, [[0.86298, 0.00873, 0.12829], [0.9649, 0.00026, 0.03484]]),
+    "embedding_only": (
+        68763,
+        [[0.31736, 0.31949, 0.36315], [0.3166, 0.31946, 0.36394]],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BUILDER_CONFIGS))
+def test_builder_gives_the_recorded_network(name):
+    model = build_dual_stream_cnn(seed=0, **_BUILDER_CONFIGS[name])
+    rng = np.random.default_rng(1)
+    inputs = {
+        tensor.name.split(":")[0]: rng.normal(size=(2, *tensor.shape[1:])).astype(
+            "float32"
+        )
+        for tensor in model.inputs
+    }
+    n_params, expected = _BUILDER_EXPECTED[name]
+    assert model.count_params() == n_params
+    np.testing.assert_allclose(model.predict(inputs, verbose=0), expected, atol=1e-4)

@@ -207,143 +207,215 @@ def build_dual_stream_cnn(
     seeds = _seeds(seed)
     inputs, streams = [], []
     if face_shape is not None or face_embedding_dim is not None:
-        per_frame = []
-        if face_shape is not None:
-            face_shape = tuple(face_shape)
-            frame_encoder = _frame_encoder(
-                face_shape,
-                face_encoder=face_encoder,
-                encoder_norm=encoder_norm,
-                filters=filters,
-                kernel_size=kernel_size,
-                momentum=batch_norm_momentum,
-                augment=augment,
-                seeds=seeds,
-            )
-            if n_frames == 1:
-                face = keras.Input(shape=face_shape, name="face")
-                per_frame.append(frame_encoder(face))
-            else:
-                face = keras.Input(shape=(n_frames, *face_shape), name="face")
-                per_frame.append(
-                    layers.TimeDistributed(frame_encoder, name="face_frames")(face)
-                )
-            inputs.append(face)
-        if face_embedding_dim is not None:
-            frames_axis = () if n_frames == 1 else (n_frames,)
-            embedding = keras.Input(
-                shape=(*frames_axis, int(face_embedding_dim)), name="face_embedding"
-            )
-            inputs.append(embedding)
-            x = embedding
-            if encoder_norm:
-                # As for face_encoder: standardise the pretrained embedding
-                # for the layers trained on top (feature axis, last).
-                x = layers.BatchNormalization(
-                    momentum=batch_norm_momentum, name="face_embedding_input_bn"
-                )(x)
-            per_frame.append(x)
-        x = (
-            per_frame[0]
-            if len(per_frame) == 1
-            else layers.Concatenate(name="face_encoders")(per_frame)
-        )
-        if n_frames > 1:
-            if frame_pooling == "lstm":
-                x = layers.LSTM(
-                    lstm_units,
-                    kernel_initializer=keras.initializers.GlorotUniform(
-                        seed=next(seeds)
-                    ),
-                    recurrent_initializer=keras.initializers.Orthogonal(
-                        seed=next(seeds)
-                    ),
-                    name="face_lstm",
-                )(x)
-            elif frame_pooling in ("mean", "max", "mean_max"):
-                # max: for each feature, the frame where it peaks
-                pooled = []
-                if frame_pooling in ("mean", "mean_max"):
-                    pooled.append(
-                        layers.GlobalAveragePooling1D(name="face_frame_mean")(x)
-                    )
-                if frame_pooling in ("max", "mean_max"):
-                    pooled.append(layers.GlobalMaxPooling1D(name="face_frame_max")(x))
-                x = (
-                    pooled[0]
-                    if len(pooled) == 1
-                    else layers.Concatenate(name="face_frame_mean_max")(pooled)
-                )
-            else:
-                raise ValueError(
-                    "frame_pooling must be 'mean', 'max', 'mean_max' or 'lstm'; "
-                    f"got {frame_pooling!r}."
-                )
-        x = _branch(
-            x,
-            branch_units,
-            dropout=dropout,
+        face_inputs, x = _face_stream(
+            face_shape,
+            face_embedding_dim,
+            n_frames=n_frames,
+            frame_pooling=frame_pooling,
+            lstm_units=lstm_units,
+            face_encoder=face_encoder,
+            encoder_norm=encoder_norm,
+            filters=filters,
+            kernel_size=kernel_size,
             momentum=batch_norm_momentum,
+            augment=augment,
             seeds=seeds,
-            name="face_branch",
         )
-        streams.append(x)
-    if audio_shape is not None:
-        audio = keras.Input(shape=(*audio_shape, 1), name="audio")
-        x = audio
-        if augment:
-            x = SpecAugment(seed=next(seeds), name="audio_mask")(x)
-            x = layers.GaussianNoise(0.1, seed=next(seeds), name="audio_noise")(x)
-        if audio_architecture == "stats":
-            # MFCC statistics over time, standardised for the dense layer:
-            # the features of the classic SVM baseline, at any input scale.
-            x = _StatisticsPooling(name="audio_stats")(x)
-            x = layers.BatchNormalization(
-                momentum=batch_norm_momentum, name="audio_bn"
-            )(x)
-        elif audio_architecture == "cnn":
-            x = _conv_stack(
+        inputs.extend(face_inputs)
+        streams.append(
+            _branch(
                 x,
-                filters=filters,
-                kernel_size=kernel_size,
-                momentum=batch_norm_momentum,
-                seeds=seeds,
-                name="audio",
-            )
-        else:
-            x = speech_features(
-                x,
-                audio_architecture,
-                width=filters[0],
+                branch_units,
                 dropout=dropout,
-                batch_norm_momentum=batch_norm_momentum,
+                momentum=batch_norm_momentum,
                 seeds=seeds,
+                name="face_branch",
             )
-        x = _branch(
-            x,
-            branch_units,
+        )
+    if audio_shape is not None:
+        audio, x = _audio_stream(
+            audio_shape,
+            audio_architecture=audio_architecture,
+            filters=filters,
+            kernel_size=kernel_size,
             dropout=dropout,
             momentum=batch_norm_momentum,
+            augment=augment,
             seeds=seeds,
-            name="audio_branch",
         )
         inputs.append(audio)
-        streams.append(x)
+        streams.append(
+            _branch(
+                x,
+                branch_units,
+                dropout=dropout,
+                momentum=batch_norm_momentum,
+                seeds=seeds,
+                name="audio_branch",
+            )
+        )
+    output = _head(
+        streams,
+        n_classes,
+        head_units=head_units,
+        dropout=dropout,
+        momentum=batch_norm_momentum,
+        seeds=seeds,
+    )
+    return keras.Model(inputs, output, name="dual_stream_cnn")
+
+
+def _face_stream(
+    face_shape,
+    face_embedding_dim,
+    *,
+    n_frames,
+    frame_pooling,
+    lstm_units,
+    face_encoder,
+    encoder_norm,
+    filters,
+    kernel_size,
+    momentum,
+    augment,
+    seeds,
+):
+    """Return the face inputs and the face stream's pooled vector (pre-branch).
+
+    The frames go through the frame encoder (a CNN or a pretrained network),
+    a given per-frame embedding through batch normalisation; with several
+    frames, the per-frame vectors are pooled over time.
+    """
+    inputs, per_frame = [], []
+    if face_shape is not None:
+        face_shape = tuple(face_shape)
+        frame_encoder = _frame_encoder(
+            face_shape,
+            face_encoder=face_encoder,
+            encoder_norm=encoder_norm,
+            filters=filters,
+            kernel_size=kernel_size,
+            momentum=momentum,
+            augment=augment,
+            seeds=seeds,
+        )
+        if n_frames == 1:
+            face = keras.Input(shape=face_shape, name="face")
+            per_frame.append(frame_encoder(face))
+        else:
+            face = keras.Input(shape=(n_frames, *face_shape), name="face")
+            per_frame.append(
+                layers.TimeDistributed(frame_encoder, name="face_frames")(face)
+            )
+        inputs.append(face)
+    if face_embedding_dim is not None:
+        frames_axis = () if n_frames == 1 else (n_frames,)
+        embedding = keras.Input(
+            shape=(*frames_axis, int(face_embedding_dim)), name="face_embedding"
+        )
+        inputs.append(embedding)
+        x = embedding
+        if encoder_norm:
+            # As for face_encoder: standardise the pretrained embedding for
+            # the layers trained on top (feature axis, last).
+            x = layers.BatchNormalization(
+                momentum=momentum, name="face_embedding_input_bn"
+            )(x)
+        per_frame.append(x)
+    x = (
+        per_frame[0]
+        if len(per_frame) == 1
+        else layers.Concatenate(name="face_encoders")(per_frame)
+    )
+    if n_frames > 1:
+        x = _pool_frames(x, frame_pooling, lstm_units=lstm_units, seeds=seeds)
+    return inputs, x
+
+
+def _pool_frames(x, frame_pooling, *, lstm_units, seeds):
+    """Pool per-frame vectors ``(batch, frames, features)`` over the frames."""
+    if frame_pooling == "lstm":
+        return layers.LSTM(
+            lstm_units,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+            name="face_lstm",
+        )(x)
+    if frame_pooling not in ("mean", "max", "mean_max"):
+        raise ValueError(
+            "frame_pooling must be 'mean', 'max', 'mean_max' or 'lstm'; "
+            f"got {frame_pooling!r}."
+        )
+    # max: for each feature, the frame where it peaks
+    pooled = []
+    if frame_pooling in ("mean", "mean_max"):
+        pooled.append(layers.GlobalAveragePooling1D(name="face_frame_mean")(x))
+    if frame_pooling in ("max", "mean_max"):
+        pooled.append(layers.GlobalMaxPooling1D(name="face_frame_max")(x))
+    if len(pooled) == 1:
+        return pooled[0]
+    return layers.Concatenate(name="face_frame_mean_max")(pooled)
+
+
+def _audio_stream(
+    audio_shape,
+    *,
+    audio_architecture,
+    filters,
+    kernel_size,
+    dropout,
+    momentum,
+    augment,
+    seeds,
+):
+    """Return the audio input and the audio stream's vector (pre-branch)."""
+    audio = keras.Input(shape=(*audio_shape, 1), name="audio")
+    x = audio
+    if augment:
+        x = SpecAugment(seed=next(seeds), name="audio_mask")(x)
+        x = layers.GaussianNoise(0.1, seed=next(seeds), name="audio_noise")(x)
+    if audio_architecture == "stats":
+        # MFCC statistics over time, standardised for the dense layer: the
+        # features of the classic SVM baseline, at any input scale.
+        x = _StatisticsPooling(name="audio_stats")(x)
+        x = layers.BatchNormalization(momentum=momentum, name="audio_bn")(x)
+    elif audio_architecture == "cnn":
+        x = _conv_stack(
+            x,
+            filters=filters,
+            kernel_size=kernel_size,
+            momentum=momentum,
+            seeds=seeds,
+            name="audio",
+        )
+    else:
+        x = speech_features(
+            x,
+            audio_architecture,
+            width=filters[0],
+            dropout=dropout,
+            batch_norm_momentum=momentum,
+            seeds=seeds,
+        )
+    return audio, x
+
+
+def _head(streams, n_classes, *, head_units, dropout, momentum, seeds):
+    """Concatenate the streams, then dense layers and the softmax."""
     x = streams[0] if len(streams) == 1 else layers.Concatenate(name="fusion")(streams)
     for index, units in enumerate(head_units):
         x = _dense(
             x,
             units,
             dropout=dropout,
-            momentum=batch_norm_momentum,
+            momentum=momentum,
             seeds=seeds,
             name=f"head{index}",
             batch_norm=True,
         )
-    output = layers.Dense(
+    return layers.Dense(
         n_classes,
         activation="softmax",
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         name="emotion",
     )(x)
-    return keras.Model(inputs, output, name="dual_stream_cnn")
