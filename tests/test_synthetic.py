@@ -214,6 +214,41 @@ def test_same_seed_same_clips(tmp_path):
             assert a.read() == b.read()
 
 
+def test_voice_and_face_are_the_recorded_ones():
+    # Values recorded before the synthesis was split into named steps, so
+    # that a refactor cannot change the demo's clips (and its figures).
+    params = _synthetic._validate_params(
+        n_actors=2,
+        n_clips_per_emotion=1,
+        emotions=("ANG", "HAP"),
+        duration=1.2,
+        fps=25,
+        frame_size=(160, 120),
+        sr=16000,
+        random_state=0,
+    )
+    clip = _synthetic._plan_clips(params)[1]
+    assert clip["name"] == "9001_IEO_HAP_MD.mp4"
+    audio, mouth = _synthetic._synthesize_voice(clip, params)
+    assert audio.shape == (19200,) and mouth.shape == (30,)
+    np.testing.assert_allclose(
+        audio[1000::2000],
+        [0.00229, 0.079729, 0.075972, -0.005129, 0.090393]
+        + [0.000984, 0.112064, 0.000425, -0.002574, 0.00085],
+        atol=2e-6,
+    )
+    np.testing.assert_allclose(
+        mouth[::5], [0.0, 0.0, 0.35247, 0.609, 0.559752, 0.514887], atol=2e-6
+    )
+    frames = list(_synthetic._render_video(clip, params, mouth))
+    assert len(frames) == 30
+    np.testing.assert_allclose(
+        [frames[0].mean(axis=(0, 1)), frames[15].mean(axis=(0, 1))],
+        [[146.8795, 117.4681, 109.7099], [146.2669, 116.4374, 109.2823]],
+        atol=2e-4,
+    )
+
+
 def test_clip_does_not_depend_on_the_rest_of_the_set(tmp_path, default_set):
     # The first actor's clips are the same alone as among eight actors.
     alone = make_synthetic_clips(tmp_path, n_actors=1)

@@ -190,6 +190,42 @@ def fetch_crema_d(
     >>> data.target  # doctest: +SKIP
     array(['ANG', 'DIS', 'FEA', 'HAP', 'NEU', 'SAD'], dtype='<U3')
     """
+    media = _check_media(media)
+    filter_args = {
+        "emotions": emotions,
+        "actors": actors,
+        "sentences": sentences,
+        "intensities": intensities,
+    }
+    filters = _check_crema_d_filters(**filter_args)
+    if not isinstance(n_retries, int) or n_retries < 0:
+        raise ValueError(
+            f"n_retries must be a non-negative integer; got {n_retries!r}."
+        )
+
+    rows = _apply_filters(_manifest_rows(media), filters)
+    if not rows:
+        raise ValueError(
+            f"No CREMA-D file of media={media!r} matches "
+            + _describe_filters(**filter_args)
+            + "."
+        )
+    root = os.path.join(get_data_home(data_home), "crema_d")
+    _download_missing(root, rows, base_url, n_retries=n_retries, verbose=verbose)
+    if metadata:
+        for relpath in _METADATA_FILES:
+            _fetch_metadata(
+                _join_url(metadata_url, relpath),
+                _local_path(root, relpath),
+                name=relpath,
+                n_retries=n_retries,
+                verbose=verbose,
+            )
+    return load_crema_d(root, media=media[0], **filter_args)
+
+
+def _check_media(media):
+    """Return `media` as a non-empty tuple of known media names."""
     if isinstance(media, str):
         media = (media,)
     media = tuple(media)
@@ -199,17 +235,11 @@ def fetch_crema_d(
         )
     for value in media:
         _check_choice(value, name="media", allowed=MEDIA)
-    filters = _check_crema_d_filters(
-        emotions=emotions,
-        actors=actors,
-        sentences=sentences,
-        intensities=intensities,
-    )
-    if not isinstance(n_retries, int) or n_retries < 0:
-        raise ValueError(
-            f"n_retries must be a non-negative integer; got {n_retries!r}."
-        )
+    return media
 
+
+def _manifest_rows(media):
+    """Return the manifest's rows in the folders of `media`, names parsed."""
     folders = {MEDIA[value][0] for value in media}
     rows = []
     for relpath, sha256, size in _read_manifest():
@@ -224,20 +254,11 @@ def fetch_crema_d(
                     **parse_crema_d_filename(filename),
                 }
             )
-    rows = _apply_filters(rows, filters)
-    if not rows:
-        raise ValueError(
-            f"No CREMA-D file of media={media!r} matches "
-            + _describe_filters(
-                emotions=emotions,
-                actors=actors,
-                sentences=sentences,
-                intensities=intensities,
-            )
-            + "."
-        )
+    return rows
 
-    root = os.path.join(get_data_home(data_home), "crema_d")
+
+def _download_missing(root, rows, base_url, *, n_retries, verbose):
+    """Download the files of `rows` that are not complete under `root`."""
     todo = [
         row
         for row in rows
@@ -262,24 +283,6 @@ def fetch_crema_d(
             n_retries=n_retries,
             **_NAMING,
         )
-    if metadata:
-        for relpath in _METADATA_FILES:
-            _fetch_metadata(
-                _join_url(metadata_url, relpath),
-                _local_path(root, relpath),
-                name=relpath,
-                n_retries=n_retries,
-                verbose=verbose,
-            )
-
-    return load_crema_d(
-        root,
-        media=media[0],
-        emotions=emotions,
-        actors=actors,
-        sentences=sentences,
-        intensities=intensities,
-    )
 
 
 def _check_relpath(relpath):

@@ -573,8 +573,6 @@ def _synthesize_voice(clip, params):
         How far the mouth opens in each frame, from 0 to 1: the loudness
         envelope of the syllables.
     """
-    from scipy.signal import lfilter
-
     rng = np.random.default_rng(clip["seed"] + [0])
     actor, strength = clip["actor"], clip["strength"]
     sr, duration, fps = params["sr"], params["duration"], params["fps"]
@@ -585,10 +583,31 @@ def _synthesize_voice(clip, params):
     v = {
         key: neutral[key] + strength * (emotion[key] - neutral[key]) for key in neutral
     }
+    # The steps draw from `rng` in this order; changing it changes every clip.
+    syllables = _syllables(rng, v["rate"] * actor["rate"], duration, sr, n)
+    envelope, f0 = _intonation(rng, syllables, v, actor["f0"], time, duration)
+    excitation = _excitation(rng, envelope, f0, v, actor["tilt"], sr)
+    speech = _articulate(excitation, syllables, actor["tract"], sr)
+    level = v["level"] + actor["level"] + rng.normal(0.0, 2.0)
+    speech *= 10.0 ** (level / 20.0) / np.abs(speech).max()
+    floor = 10.0 ** (rng.uniform(-66.0, -54.0) / 20.0)
+    audio = np.clip(speech + floor * rng.normal(0.0, 1.0, n), -0.99, 0.99)
 
-    # Syllables: voiced nuclei and short gaps, between a lead-in and a tail
-    # of silence.
-    rate = v["rate"] * actor["rate"] * rng.uniform(0.85, 1.15)
+    # Rounding first keeps float error from adding a frame (1.2 * 25 is
+    # 30.000000000000004).
+    n_frames = math.ceil(round(duration * fps, 6))
+    frame_times = (np.arange(n_frames) + 0.5) / fps
+    mouth = np.interp(frame_times, time, envelope)
+    return audio.astype(np.float32), mouth
+
+
+def _syllables(rng, rate, duration, sr, n):
+    """Lay out the syllables, between a lead-in and a tail of silence.
+
+    Returns a list of (start, end, stress, vowel): sample indices of the
+    voiced part, its loudness from 0.55 to 1 and an index into ``_VOWELS``.
+    """
+    rate = rate * rng.uniform(0.85, 1.15)
     t = rng.uniform(0.06, 0.16)
     stop = duration - rng.uniform(0.06, 0.16)
     syllables = []
@@ -600,7 +619,12 @@ def _synthesize_voice(clip, params):
             (start, end, rng.uniform(0.55, 1.0), rng.integers(len(_VOWELS)))
         )
         t += length
+    return syllables
 
+
+def _intonation(rng, syllables, v, base_f0, time, duration):
+    """Return the loudness envelope and the pitch (Hz) of every sample."""
+    n = time.size
     envelope = np.zeros(n)
     semitones = np.zeros(n)
     for start, end, stress, _ in syllables:
@@ -618,30 +642,22 @@ def _synthesize_voice(clip, params):
     wander = np.cumsum(rng.normal(0.0, 1.0, n // 256 + 2))
     wander = np.interp(np.arange(n), 256 * np.arange(wander.size), wander)
     semitones += 0.15 * (wander - wander.mean())
-    f0 = actor["f0"] * 2.0 ** (semitones / 12.0)
+    return envelope, base_f0 * 2.0 ** (semitones / 12.0)
 
+
+def _excitation(rng, envelope, f0, v, actor_tilt, sr):
+    """Return the glottal source plus breath noise, shaped by the envelope."""
+    from scipy.signal import lfilter
+
+    n = envelope.size
     # Harmonic source with a spectral tilt: a steep tilt sounds soft and
     # dull, a shallow one bright and harsh.
-    tilt = v["tilt"] + actor["tilt"] + rng.normal(0.0, 0.08)
+    tilt = v["tilt"] + actor_tilt + rng.normal(0.0, 0.08)
     voiced = envelope > 0
-    phase = (2.0 * np.pi / sr) * np.cumsum(f0)[voiced]
-    f0_voiced = f0[voiced]
-    nyquist = 0.45 * sr
-    harmonics = np.zeros(phase.size)
-    # sin(k x) from the recurrence sin((k + 1) x) = 2 cos(x) sin(k x) -
-    # sin((k - 1) x): several times faster than a sin call per harmonic.
-    previous, current = np.zeros(phase.size), np.sin(phase)
-    two_cos = 2.0 * np.cos(phase)
-    n_below = int((nyquist - 500.0) / f0_voiced.max())
-    for k in range(1, int(min(80, nyquist / f0_voiced.min())) + 1):
-        weight = k ** (-tilt)
-        if k > n_below:
-            # Fade harmonics out on their way to the Nyquist frequency.
-            weight = weight * np.clip((nyquist - k * f0_voiced) / 500.0, 0.0, 1.0)
-        harmonics += weight * current
-        previous, current = current, two_cos * current - previous
     source = np.zeros(n)
-    source[voiced] = harmonics / np.abs(harmonics).max()
+    source[voiced] = _harmonics(
+        (2.0 * np.pi / sr) * np.cumsum(f0)[voiced], f0[voiced], tilt, sr
+    )
     if v["harsh"] > 0:
         drive = 1.0 + 3.0 * v["harsh"]
         source = np.tanh(drive * source) / np.tanh(drive)
@@ -649,15 +665,41 @@ def _synthesize_voice(clip, params):
     # so that a breathy voice still sounds dull.
     breath = lfilter([0.45], [1.0, -0.55], rng.normal(0.0, 1.0, n))
     breath *= v["breath"] * np.sqrt(np.mean(source[voiced] ** 2)) / breath.std()
-    excitation = (source + breath) * envelope
+    return (source + breath) * envelope
 
-    # Each syllable goes through its vowel's formants. Peaking filters raise
-    # the formants and leave the rest of the spectrum alone, so the source's
-    # tilt still sets how bright the voice sounds.
-    speech = np.zeros(n)
+
+def _harmonics(phase, f0, tilt, sr):
+    """Sum the harmonics of ``f0`` with weights ``k ** -tilt``, peak 1."""
+    nyquist = 0.45 * sr
+    harmonics = np.zeros(phase.size)
+    # sin(k x) from the recurrence sin((k + 1) x) = 2 cos(x) sin(k x) -
+    # sin((k - 1) x): several times faster than a sin call per harmonic.
+    previous, current = np.zeros(phase.size), np.sin(phase)
+    two_cos = 2.0 * np.cos(phase)
+    n_below = int((nyquist - 500.0) / f0.max())
+    for k in range(1, int(min(80, nyquist / f0.min())) + 1):
+        weight = k ** (-tilt)
+        if k > n_below:
+            # Fade harmonics out on their way to the Nyquist frequency.
+            weight = weight * np.clip((nyquist - k * f0) / 500.0, 0.0, 1.0)
+        harmonics += weight * current
+        previous, current = current, two_cos * current - previous
+    return harmonics / np.abs(harmonics).max()
+
+
+def _articulate(excitation, syllables, tract, sr):
+    """Pass each syllable through its vowel's formants.
+
+    Peaking filters raise the formants and leave the rest of the spectrum
+    alone, so the source's tilt still sets how bright the voice sounds.
+    """
+    from scipy.signal import lfilter
+
+    nyquist = 0.45 * sr
+    speech = np.zeros(excitation.size)
     for start, end, _, vowel in syllables:
         segment = excitation[start:end]
-        formants = _VOWELS[vowel] * actor["tract"]
+        formants = _VOWELS[vowel] * tract
         for formant, bandwidth, gain in zip(
             formants, _BANDWIDTHS, _FORMANT_GAINS, strict=True
         ):
@@ -665,17 +707,7 @@ def _synthesize_voice(clip, params):
                 b, a = _peaking_filter(formant, bandwidth, gain, sr)
                 segment = lfilter(b, a, segment)
         speech[start:end] = segment
-    level = v["level"] + actor["level"] + rng.normal(0.0, 2.0)
-    speech *= 10.0 ** (level / 20.0) / np.abs(speech).max()
-    floor = 10.0 ** (rng.uniform(-66.0, -54.0) / 20.0)
-    audio = np.clip(speech + floor * rng.normal(0.0, 1.0, n), -0.99, 0.99)
-
-    # Rounding first keeps float error from adding a frame (1.2 * 25 is
-    # 30.000000000000004).
-    n_frames = math.ceil(round(duration * fps, 6))
-    frame_times = (np.arange(n_frames) + 0.5) / fps
-    mouth = np.interp(frame_times, time, envelope)
-    return audio.astype(np.float32), mouth
+    return speech
 
 
 def _peaking_filter(frequency, bandwidth, gain, sr):
@@ -850,10 +882,23 @@ def _palette(actor, face):
 
 
 def _draw_face(painter, look, cx, cy, *, eye_open, mouth_open):
-    """Draw a head and shoulders centred on (cx, cy) on the painter's canvas."""
+    """Draw a head and shoulders centred on (cx, cy) on the painter's canvas.
+
+    The parts are drawn back to front, each over the ones before it.
+    """
+    eye_y = cy - 0.1 * look["b"]
+    _draw_head(painter, look, cx, cy)
+    _draw_nose(painter, look, cx, cy, eye_y)
+    _draw_eyes(painter, look, cx, eye_y, eye_open)
+    _draw_brows(painter, look, cx, eye_y)
+    _draw_mouth(painter, look, cx, cy, mouth_open)
+
+
+def _draw_head(painter, look, cx, cy):
+    """Draw shoulders, neck, hair, ears, the shaded face and eye sockets."""
     a, b = look["a"], look["b"]  # half-width and half-height of the face
-    actor, face, colours = look["actor"], look["face"], look["palette"]
-    ellipse, polyline, polygon = painter.ellipse, painter.polyline, painter.polygon
+    actor, colours = look["actor"], look["palette"]
+    ellipse, polygon = painter.ellipse, painter.polygon
 
     # Shoulders, neck, hair behind the head, ears.
     ellipse(cx, cy + 2.05 * b, 2.1 * a, 0.9 * b, colours["shirt"])
@@ -877,15 +922,19 @@ def _draw_face(painter, look, cx, cy, *, eye_open, mouth_open):
     ellipse(
         cx, fringe_y, 1.02 * a, 0.12 * b * actor["fringe"], colours["hair"], end=180
     )
-
     eye_y = cy - 0.1 * b
-    eye_dx = actor["eye_spacing"] * a
     eye_w = 0.19 * a * actor["eye_size"]
-    eye_h = 0.085 * b * actor["eye_size"] * (1.0 + face.get("eye_open", 0.0))
     for side in (-1, 1):
-        x = cx + side * eye_dx
+        x = cx + side * actor["eye_spacing"] * a
         ellipse(x, eye_y - 0.02 * b, 1.45 * eye_w, 0.16 * b, colours["sockets"])
-    # A light nose bridge between the eyes, cheeks (raised by a smile), nose.
+
+
+def _draw_nose(painter, look, cx, cy, eye_y):
+    """Draw the nose, its light bridge, the cheeks and disgust's wrinkles."""
+    a, b = look["a"], look["b"]
+    face, colours = look["face"], look["palette"]
+    ellipse, polyline = painter.ellipse, painter.polyline
+
     ellipse(cx, eye_y + 0.08 * b, 0.1 * a, 0.22 * b, colours["bridge"])
     cheeks = face.get("cheeks", 0.0)
     for side in (-1, 1):
@@ -912,11 +961,19 @@ def _draw_face(painter, look, cx, cy, *, eye_open, mouth_open):
                 0.024 * b,
             )
 
-    # Eyes: white, iris and pupil, between the lids.
+
+def _draw_eyes(painter, look, cx, eye_y, eye_open):
+    """Draw the eyes: white, iris and pupil, between the lids."""
+    a, b = look["a"], look["b"]
+    actor, face, colours = look["actor"], look["face"], look["palette"]
+    ellipse = painter.ellipse
+
+    eye_w = 0.19 * a * actor["eye_size"]
+    eye_h = 0.085 * b * actor["eye_size"] * (1.0 + face.get("eye_open", 0.0))
     lid = max(eye_h * eye_open, 0.08 * eye_h)
     iris = min(0.5 * eye_w, lid)
     for side in (-1, 1):
-        x = cx + side * eye_dx
+        x = cx + side * actor["eye_spacing"] * a
         ellipse(x, eye_y, eye_w, lid, colours["whites"])
         ellipse(x, eye_y, iris, iris, colours["iris"])
         ellipse(x, eye_y, 0.5 * iris, 0.5 * iris, colours["pupil"])
@@ -925,7 +982,13 @@ def _draw_face(painter, look, cx, cy, *, eye_open, mouth_open):
         ellipse(x, eye_y, eye_w, lid, lashes, start=180, end=360, thickness=0.018 * b)
         ellipse(x, eye_y, eye_w, lid, lids, start=0, end=180, thickness=0.008 * b)
 
-    # Eyebrows, whose inner and outer ends move with the emotion.
+
+def _draw_brows(painter, look, cx, eye_y):
+    """Draw the brows, whose ends move with the emotion, and anger's creases."""
+    a, b = look["a"], look["b"]
+    actor, face, colours = look["actor"], look["face"], look["palette"]
+    polyline = painter.polyline
+
     brow_y = eye_y - 0.2 * b + actor["brow_height"] * b
     squeeze = face.get("brow_squeeze", 0.0)
     inner = face.get("brow_inner", 0.0) + actor["rest_brow"]
@@ -947,8 +1010,13 @@ def _draw_face(painter, look, cx, cy, *, eye_open, mouth_open):
                 0.024 * b,
             )
 
-    # The mouth: a centre line bent by the smile, lips around it, and a dark
-    # opening that follows the voice.
+
+def _draw_mouth(painter, look, cx, cy, mouth_open):
+    """Draw the mouth: lips around a smile's curve, open with the voice."""
+    a, b = look["a"], look["b"]
+    actor, face, colours = look["actor"], look["face"], look["palette"]
+    polyline, polygon = painter.polyline, painter.polygon
+
     u = np.linspace(-1.0, 1.0, 21)
     half_width = 0.38 * a * actor["mouth_size"] * (1.0 + face.get("mouth_width", 0.0))
     x = cx + half_width * u
