@@ -72,6 +72,24 @@ def test_get_data_home_default_expands_user(tmp_path, monkeypatch):
 # Filename parsers
 
 
+def test_loaders_speak_one_vocabulary():
+    # Every label a loader, the vote reader or the synthetic clips can give
+    # is a code of the one vocabulary, whatever the corpus calls it.
+    from skmer.datasets import _crema_d, _emodb, _ravdess, _synthetic
+    from skmer.datasets._base import EMOTION_NAMES
+
+    labels = {
+        "CREMA-D": set(_crema_d.EMOTIONS),
+        "CREMA-D votes": set(_crema_d._VOTE_CODES.values()),
+        "EmoDB": set(_emodb.EMOTIONS.values()),
+        "RAVDESS": set(_ravdess.EMOTIONS.values()),
+        "synthetic": set(_synthetic._FACE) | set(_synthetic._VOICE),
+    }
+    outside = {name: codes - set(EMOTION_NAMES) for name, codes in labels.items()}
+    assert not any(outside.values()), outside
+    assert set().union(*labels.values()) == set(EMOTION_NAMES)
+
+
 def test_parse_crema_d_filename_round_trip():
     codes = itertools.product(
         ["1001", "1091"], _crema_d.SENTENCES, _crema_d.EMOTIONS, _crema_d.INTENSITIES

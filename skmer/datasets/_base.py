@@ -16,7 +16,9 @@ from sklearn.utils import Bunch
 from skmer.utils._warnings import caller_stacklevel
 
 # The common label vocabulary: CREMA-D's three-letter codes, extended with the
-# emotions that only RAVDESS (calm, surprised) or EmoDB (boredom) have.
+# emotions that only RAVDESS (calm, surprised) or EmoDB (boredom) have. Every
+# loader maps its own codes into these (test_loaders_speak_one_vocabulary), so
+# that a model trained on one corpus predicts labels another one uses.
 EMOTION_NAMES = {
     "ANG": "anger",
     "BOR": "boredom",

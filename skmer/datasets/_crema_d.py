@@ -33,6 +33,7 @@ SENTENCES = {
     "TSI": "The surface is slick.",
     "WSI": "We'll stop in a couple of minutes.",
 }
+# CREMA-D's codes are the common ones of EMOTION_NAMES.
 EMOTIONS = ("ANG", "DIS", "FEA", "HAP", "NEU", "SAD")
 INTENSITIES = {"LO": "low", "MD": "medium", "HI": "high", "XX": "unspecified"}
 ACTORS = tuple(str(actor) for actor in range(1001, 1092))

@@ -16,7 +16,7 @@ from skmer.datasets._base import (
     _select,
 )
 
-# Emotion letters (German words) -> common codes.
+# Emotion letters (German words) -> the common codes of EMOTION_NAMES.
 EMOTIONS = {
     "W": "ANG",  # Wut (anger)
     "L": "BOR",  # Langeweile (boredom)

@@ -20,6 +20,7 @@ from skmer.datasets._base import (
 # The seven two-digit fields of a RAVDESS file name, in order.
 MODALITIES = {"01": "audio-video", "02": "video-only", "03": "audio-only"}
 VOCAL_CHANNELS = {"01": "speech", "02": "song"}
+# Emotion codes -> the common codes of EMOTION_NAMES.
 EMOTIONS = {
     "01": "NEU",
     "02": "CAL",
