@@ -42,8 +42,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skmer.datasets import load_crema_d
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
-from skmer.neural_network._classifier import DualStreamClassifier
-from skmer.neural_network._embedding import FaceEmbedding
+from skmer.neural_network import DualStreamClassifier, FaceEmbedding
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
@@ -128,8 +127,7 @@ def time_epochs(config, frame, y, cache_dir, *, epochs, repeats):
     """
     import keras
 
-    from skmer.neural_network._architecture import build_dual_stream_cnn
-    from skmer.neural_network._pretrained import load_face_encoder
+    from skmer.neural_network import build_dual_stream_cnn, load_face_encoder
 
     model = make_model(config, "both", cache_dir, random_state=0)
     X = model[0].fit_transform(frame, y).astype(np.float32)

@@ -36,6 +36,8 @@ import numpy as np
 
 from skmer.datasets import load_crema_d
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+
+# The cache itself, whose key this script times, has no public name.
 from skmer.feature_extraction._cache import FeatureCache
 
 

@@ -198,6 +198,7 @@ def _naive(paths):
     import cv2
     import librosa
 
+    # The cascade file (OpenCV 5 wheels ship none), found the way skmer does.
     from skmer.feature_extraction._face import _haar_cascade
 
     cascade = _haar_cascade()

@@ -58,6 +58,8 @@ from sklearn.svm import SVC
 from skmer.datasets import load_dataset
 from skmer.feature_extraction import LogMelExtractor, MFCCExtractor
 from skmer.neural_network import SpeechClassifier
+
+# The list of architectures, the default of --archs, has no public name.
 from skmer.neural_network._speech_architectures import SPEECH_ARCHITECTURES
 from skmer.preprocessing import SpeakerNormalizer, UtteranceNormalizer
 

@@ -36,9 +36,14 @@ from sklearn.preprocessing import StandardScaler
 
 from skmer.datasets import load_crema_d
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
-from skmer.neural_network._architecture import build_dual_stream_cnn
-from skmer.neural_network._classifier import PRESETS, DualStreamClassifier
-from skmer.neural_network._embedding import FaceEmbedding
+from skmer.neural_network import (
+    DualStreamClassifier,
+    FaceEmbedding,
+    build_dual_stream_cnn,
+)
+
+# The presets' definitions, which this script re-selects, have no public name.
+from skmer.neural_network._classifier import PRESETS
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_CACHE = Path.home() / ".cache" / "skmer-benchmarks"
