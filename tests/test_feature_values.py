@@ -92,53 +92,94 @@ def test_audio_features_of_a_file(cls, tiny_wav):
     np.testing.assert_allclose(X.reshape(4, 5), expected, rtol=1e-5, atol=1e-4)
 
 
-@pytest.fixture(scope="module")
-def drawn_face(tmp_path_factory):
-    """One synthetic clip of a drawn face, 160 x 120."""
-    synthetic = pytest.importorskip("skmer.datasets._synthetic")
-    clips = synthetic.make_synthetic_clips(
-        tmp_path_factory.mktemp("face"),
-        n_actors=1,
-        n_clips_per_emotion=1,
-        duration=1.0,
-        frame_size=(160, 120),
-    )
-    return clips.paths[0]
+def _draw_face(width=160, height=120):
+    """A drawn face on a grey background, which the Haar cascade finds."""
+    cv2 = pytest.importorskip("cv2")
+    image = np.full((height, width, 3), 60, dtype=np.uint8)
+    cx, cy, a, b = 80, 58, 30, 40
+    cv2.ellipse(image, (cx, cy - 5), (a + 4, b + 2), 0, 0, 360, (40, 30, 20), -1)
+    # Skin lighter towards the centre, as a lit face.
+    for f in np.linspace(0, 1, 6):
+        c = int(150 + 60 * f)
+        axes = (int(a * (1 - 0.4 * f)), int(b * (1 - 0.35 * f)))
+        colour = (c, int(c * 0.8), int(c * 0.7))
+        cv2.ellipse(image, (cx, cy + 2), axes, 0, 0, 360, colour, -1)
+    for side in (-1, 1):
+        eye = (cx + side * 12, cy - 6)
+        cv2.ellipse(image, eye, (8, 5), 0, 0, 360, (90, 70, 60), -1)
+        cv2.ellipse(image, eye, (5, 3), 0, 0, 360, (230, 230, 230), -1)
+        cv2.circle(image, eye, 2, (20, 20, 20), -1)
+        brow = ((cx + side * 6, cy - 15), (cx + side * 19, cy - 16))
+        cv2.line(image, *brow, (40, 30, 25), 2)
+    cv2.line(image, (cx, cy - 4), (cx - 2, cy + 10), (120, 90, 80), 2)
+    cv2.ellipse(image, (cx, cy + 20), (10, 3), 0, 0, 360, (110, 50, 50), -1)
+    return image
 
 
-def test_face_crop_of_a_drawn_face(drawn_face):
+def _write_png(path, rgb):
+    cv2 = pytest.importorskip("cv2")
+    cv2.imwrite(str(path), np.ascontiguousarray(rgb[..., ::-1]))
+    return str(path)
+
+
+@pytest.fixture
+def face_png(tmp_path):
+    # PNG decodes losslessly: the values depend on the detector and the crop.
+    return _write_png(tmp_path / "face.png", _draw_face())
+
+
+def test_face_crop_of_a_drawn_face(face_png):
     extractor = FaceExtractor(size=8, color="gray", detector="haar")
-    X = extractor.fit_transform([drawn_face])
+    X = extractor.fit_transform([face_png])
     np.testing.assert_array_equal(
-        extractor.locate_faces([drawn_face]), [[[47, 18, 68, 68]]]
+        extractor.locate_faces([face_png]), [[[45, 23, 71, 71]]]
     )
     expected = [
-        [127, 83, 82, 81, 79, 79, 80, 120],
-        [123, 119, 136, 138, 137, 133, 112, 116],
-        [120, 147, 115, 134, 129, 112, 139, 111],
-        [138, 150, 113, 138, 132, 113, 144, 129],
-        [132, 152, 169, 163, 160, 165, 144, 123],
-        [129, 142, 160, 130, 131, 157, 134, 121],
-        [129, 131, 148, 155, 154, 142, 126, 121],
-        [129, 128, 129, 133, 131, 124, 122, 120],
+        [57, 43, 117, 145, 145, 117, 43, 57],
+        [45, 108, 155, 173, 173, 155, 108, 45],
+        [54, 133, 109, 152, 152, 109, 133, 54],
+        [73, 138, 144, 147, 145, 146, 138, 73],
+        [80, 155, 178, 154, 175, 178, 155, 80],
+        [74, 148, 176, 161, 168, 177, 148, 74],
+        [62, 133, 157, 112, 113, 159, 133, 62],
+        [60, 87, 141, 158, 158, 142, 87, 60],
     ]
     np.testing.assert_allclose(X.reshape(8, 8) * 255, expected, atol=1.01)
 
 
-def test_face_crops_with_margin_and_two_frames(drawn_face):
-    extractor = FaceExtractor(size=8, n_frames=2, margin=0.25, detector="haar")
-    X = extractor.fit_transform([drawn_face])
-    # Sum of each frame's channels, in grey levels.
-    sums = np.round(X.reshape(2, 64, 3) * 255).sum(axis=1)
-    expected = [[9607, 7477, 6679], [9628, 7481, 6723]]
-    np.testing.assert_allclose(sums, expected, atol=64)
+def test_face_crop_with_a_margin(face_png):
+    extractor = FaceExtractor(size=8, margin=0.25, detector="haar")
+    crop = np.round(extractor.fit_transform([face_png]).reshape(8, 8, 3) * 255)
+    # The margin shows the grey background at the ends of the middle row.
+    expected_row = [
+        [60, 60, 60],
+        [75, 64, 57],
+        [165, 136, 122],
+        [167, 141, 128],
+        [165, 139, 126],
+        [167, 139, 125],
+        [75, 64, 57],
+        [60, 60, 60],
+    ]
+    np.testing.assert_allclose(crop[3], expected_row, atol=1)
+    np.testing.assert_allclose(crop.sum(axis=(0, 1)), [6225, 5400, 4990], atol=64)
 
 
-def test_face_centre_crop_without_a_face(tiny_video):
+def test_face_centre_crop_without_a_face(tmp_path):
+    height, width = 120, 160
+    rows, columns = np.mgrid[0:height, 0:width]
+    image = np.empty((height, width, 3), dtype=np.uint8)
+    image[..., 0] = columns * 255 // (width - 1)
+    image[..., 1] = rows * 255 // (height - 1)
+    image[..., 2] = 128
+    path = _write_png(tmp_path / "gradient.png", image)
     extractor = FaceExtractor(size=8, detector="haar", on_no_face="ignore")
-    X = extractor.fit_transform([tiny_video])
-    crop = np.round(X.reshape(8, 8, 3) * 255)
-    # tiny_video's red channel is a horizontal gradient that wraps around.
-    expected_red_row = [147, 174, 198, 222, 207, 15, 40, 64]
-    np.testing.assert_allclose(crop[0, :, 0], expected_red_row, atol=3)
-    np.testing.assert_allclose(crop.sum(axis=(0, 1)), [8525, 8015, 8088], atol=64)
+    crop = np.round(extractor.fit_transform([path]).reshape(8, 8, 3) * 255)
+    # The middle 120 x 120 square, so red spans only part of its range.
+    np.testing.assert_allclose(
+        crop[0, :, 0], [43, 67, 91, 115, 139, 163, 187, 211], atol=1
+    )
+    np.testing.assert_allclose(
+        crop[:, 0, 1], [15, 47, 79, 111, 143, 175, 207, 240], atol=1
+    )
+    np.testing.assert_array_equal(crop[..., 2], 128)
