@@ -365,6 +365,8 @@ def media_info(path) -> MediaInfo:
     ------
     FileNotFoundError
         If ``path`` does not exist, or is a symbolic link to nothing.
+    IsADirectoryError
+        If ``path`` is a directory.
     PermissionError
         If the file cannot be read.
     OSError

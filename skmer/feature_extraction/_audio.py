@@ -9,11 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skmer.feature_extraction._base import _MediaExtractor
 from skmer.feature_extraction._spectral import mel_basis, power_spectrogram
@@ -95,33 +91,16 @@ class _MelExtractor(_MediaExtractor):
             X_new[row] = self._matrix(y)
         return X_new
 
-    def get_feature_names_out(self, input_features=None):
-        """Get output feature names: ``{prefix}{band}_t{frame}``.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Only checked against ``feature_names_in_``; the names of the
-            output do not depend on it.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column, e.g. ``mfcc03_t012`` or
-            ``logmel03_t012``.
-        """
-        # The names do not depend on the input, and the extractor works
-        # unfitted (requires_fit is False): do not require n_features_in_.
-        _check_feature_names_in(self, input_features, generate_names=False)
+    def _feature_names(self):
+        # ``{prefix}{band}_t{frame}``, zero-padded to sort in column order.
         n_bands = self._n_bands
         c_width = max(len(str(n_bands - 1)), 2)
         t_width = max(len(str(self.n_frames - 1)), 3)
-        names = [
+        return [
             f"{self._prefix}{c:0{c_width}d}_t{t:0{t_width}d}"
             for c in range(n_bands)
             for t in range(self.n_frames)
         ]
-        return np.asarray(names, dtype=object)
 
     def _check_params(self):
         fmax = self.sr / 2 if self.fmax is None else self.fmax

@@ -11,9 +11,13 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from skmer.exceptions import MediaError, SkippedFilesWarning
 from skmer.feature_extraction._cache import CACHE_KEYS, FeatureCache
@@ -48,11 +52,11 @@ def _as_path_column(X):
 class _MediaExtractor(TransformerMixin, BaseEstimator):
     """Base class of the extractors that read media files.
 
-    Subclasses implement ``_extract_file(path) -> dict`` whose ``"X"`` entry is
-    the 1-D float32 feature row of one file (other entries are side
+    Subclasses implement ``fit``, ``_extract_file(path) -> dict`` whose ``"X"``
+    entry is the 1-D float32 feature row of one file (other entries are side
     information, cached with it), ``_n_features_out()`` and
-    ``get_feature_names_out``; they list the parameters that do not change the
-    output in ``_runtime_params``.
+    ``_feature_names()``, the list of output names; they list the parameters
+    that do not change the output in ``_runtime_params``.
     """
 
     _parameter_constraints: dict = {
@@ -209,24 +213,29 @@ class _MediaExtractor(TransformerMixin, BaseEstimator):
         self._extract_files(paths, consume)
         return X, side
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the input; the extractor learns nothing from data.
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        The names say where each output column comes from, e.g.
+        ``mfcc03_t012`` (coefficient 3 of frame 12), ``logmel03_t012`` (mel
+        band 3 of frame 12) or ``face_f0_y12_x30_g`` (frame 0, pixel row 12,
+        column 30, green).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples,)
-            File paths.
-        y : None
-            Not used, present here for API consistency by convention.
+        input_features : array-like of str or None, default=None
+            Only checked against ``feature_names_in_``; the names of the
+            output do not depend on it.
 
         Returns
         -------
-        self : object
-            Fitted transformer.
+        feature_names_out : ndarray of str objects
+            One name per output column.
         """
-        self._validate_paths(X, reset=True)
-        return self
+        # The names do not depend on the input, and the extractor works
+        # unfitted (requires_fit is False): do not require n_features_in_.
+        _check_feature_names_in(self, input_features, generate_names=False)
+        return np.asarray(self._feature_names(), dtype=object)
 
     def _check_transform_input(self, X):
         check_is_fitted(self)

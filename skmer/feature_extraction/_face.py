@@ -11,8 +11,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in
 
 from skmer.exceptions import MissingModelFileWarning, NoFaceDetectedWarning
 from skmer.feature_extraction._base import _MediaExtractor
@@ -251,6 +251,7 @@ class FaceExtractor(_MediaExtractor):
         self.cache_key = cache_key
         self.verbose = verbose
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the input and settle which detector ``'auto'`` stands for.
 
@@ -273,7 +274,7 @@ class FaceExtractor(_MediaExtractor):
         self : object
             Fitted transformer.
         """
-        super().fit(X, y)
+        self._validate_paths(X, reset=True)
         self.detector_ = _auto_detector() if self.detector == "auto" else self.detector
         return self
 
@@ -323,33 +324,18 @@ class FaceExtractor(_MediaExtractor):
         self._resolved()._extract_files(paths, consume)
         return boxes
 
-    def get_feature_names_out(self, input_features=None):
-        """Get output feature names: ``face_f{frame}_y{row}_x{col}_{channel}``.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Only checked against ``feature_names_in_``; the names of the
-            output do not depend on it.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per output column, e.g. ``face_f0_y12_x30_g``.
-        """
-        # The names do not depend on the input, and the extractor works
-        # unfitted (requires_fit is False): do not require n_features_in_.
-        _check_feature_names_in(self, input_features, generate_names=False)
+    def _feature_names(self):
+        # ``face_f{frame}_y{row}_x{col}_{channel}``, rows and columns
+        # zero-padded to sort in column order.
         channels = ["r", "g", "b"] if self.color == "rgb" else ["gray"]
         width = len(str(self.size - 1))
-        names = [
+        return [
             f"face_f{f}_y{y:0{width}d}_x{x:0{width}d}_{c}"
             for f in range(self.n_frames)
             for y in range(self.size)
             for x in range(self.size)
             for c in channels
         ]
-        return np.asarray(names, dtype=object)
 
     def _n_features_out(self):
         channels = 3 if self.color == "rgb" else 1

@@ -6,42 +6,15 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skmer.preprocessing._base import _check_n_frames, _FrameNormalizer, _standardise
 
 __all__ = ["SpeakerNormalizer"]
 
 
-def _check_n_frames(n_frames, n_features):
-    """Raise unless rows of n_features read as (n_bands, n_frames) matrices."""
-    if n_frames is not None and n_features % n_frames:
-        raise ValueError(
-            f"n_frames={n_frames} must divide the number of columns of X, read "
-            f"as flattened (n_bands, n_frames) matrices; got {n_features} columns."
-        )
-
-
-def _standardise(block, axis, with_std):
-    """Centre block over axis and, with with_std, scale it to unit variance.
-
-    Slices that are constant along axis become 0 rather than a division by
-    zero.
-    """
-    block = block - block.mean(axis=axis, keepdims=True)
-    if with_std:
-        std = block.std(axis=axis, keepdims=True)
-        std[std == 0] = 1.0
-        block /= std
-    return block
-
-
-class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SpeakerNormalizer(_FrameNormalizer):
     """Standardise each speaker's features with that speaker's statistics.
 
     Every column is centred (and scaled to unit variance) separately within
@@ -130,9 +103,8 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "with_std": ["boolean"],
+        **_FrameNormalizer._parameter_constraints,
         "min_samples_per_speaker": [Interval(Integral, 1, None, closed="left")],
-        "n_frames": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, *, with_std=True, min_samples_per_speaker=2, n_frames=None):
@@ -140,7 +112,6 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.min_samples_per_speaker = min_samples_per_speaker
         self.n_frames = n_frames
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, groups=None):
         """Check X; the statistics are the transformed speakers' own.
 
@@ -159,9 +130,7 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             Fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
-        _check_n_frames(self.n_frames, X.shape[1])
-        return self
+        return super().fit(X, y)
 
     def transform(self, X, groups=None):
         """Standardise the rows of each speaker with their own statistics.
@@ -238,8 +207,3 @@ class SpeakerNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Each speaker's rows, centred (and scaled) column by column.
         """
         return self.fit(X, y, groups=groups).transform(X, groups=groups)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -3,24 +3,15 @@
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
-
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmer.preprocessing._speaker import _check_n_frames, _standardise
+from skmer.preprocessing._base import _FrameNormalizer, _standardise
 
 __all__ = ["UtteranceNormalizer"]
 
 
-class UtteranceNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class UtteranceNormalizer(_FrameNormalizer):
     """Standardise each clip's spectrogram bands over the clip's own frames.
 
     Each row is read as the C-order flattening of a ``(n_bands, n_frames)``
@@ -82,34 +73,11 @@ class UtteranceNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
            [-1.,  1.,  0.,  0.]])
     """
 
-    _parameter_constraints: dict = {
-        "n_frames": [Interval(Integral, 1, None, closed="left"), None],
-        "with_std": ["boolean"],
-    }
+    _parameter_constraints: dict = {**_FrameNormalizer._parameter_constraints}
 
     def __init__(self, *, n_frames=None, with_std=True):
         self.n_frames = n_frames
         self.with_std = with_std
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check X; nothing is learnt.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Flattened spectrograms, one per row.
-        y : None
-            Not used, present here for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
-        _check_n_frames(self.n_frames, X.shape[1])
-        return self
 
     def transform(self, X):
         """Standardise each row's bands with the row's own statistics.
@@ -129,8 +97,3 @@ class UtteranceNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         n_frames = X.shape[1] if self.n_frames is None else self.n_frames
         block = _standardise(X.reshape(len(X), -1, n_frames), 2, self.with_std)
         return block.reshape(len(X), -1)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -46,41 +46,36 @@ INIT_PARAMS = {
     "FaceExtractor": {"size": 16, "detector": "haar", "on_no_face": "ignore"},
 }
 
+
+def _keras_classifier_failures(name):
+    """Return the checks that the SciKeras classifier ``name`` fails, with why.
+
+    They come from SciKeras' base classes and mini-batch training, not from
+    the network, so each Keras classifier fails the same ones.
+    """
+    return {
+        "check_estimator_tags_renamed": (
+            "SciKeras' BaseWrapper defines _more_tags without __sklearn_tags__; "
+            f"{name} defines __sklearn_tags__, which scikit-learn uses."
+        ),
+        "check_mixin_order": (
+            "SciKeras' KerasClassifier lists ClassifierMixin after BaseEstimator, "
+            "and a subclass cannot reorder its bases; __sklearn_tags__ sets the "
+            "classifier tags that the order would have given."
+        ),
+        "check_sample_weight_equivalence_on_dense_data": (
+            "Mini-batch training: repeating a sample changes the batches, their "
+            "BatchNormalization statistics and the number of steps per epoch, "
+            "so it is not the same as doubling its weight."
+        ),
+    }
+
+
 # Estimator checks each estimator is known to fail, keyed by class name and
 # then by check name, with the reason (tslearn's dicts).
 EXPECTED_FAILED_CHECKS = {
-    "DualStreamClassifier": {
-        "check_estimator_tags_renamed": (
-            "SciKeras' BaseWrapper defines _more_tags without __sklearn_tags__; "
-            "DualStreamClassifier defines __sklearn_tags__, which scikit-learn uses."
-        ),
-        "check_mixin_order": (
-            "SciKeras' KerasClassifier lists ClassifierMixin after BaseEstimator, "
-            "and a subclass cannot reorder its bases; __sklearn_tags__ sets the "
-            "classifier tags that the order would have given."
-        ),
-        "check_sample_weight_equivalence_on_dense_data": (
-            "Mini-batch training: repeating a sample changes the batches, their "
-            "BatchNormalization statistics and the number of steps per epoch, "
-            "so it is not the same as doubling its weight."
-        ),
-    },
-    "SpeechClassifier": {
-        "check_estimator_tags_renamed": (
-            "SciKeras' BaseWrapper defines _more_tags without __sklearn_tags__; "
-            "SpeechClassifier defines __sklearn_tags__, which scikit-learn uses."
-        ),
-        "check_mixin_order": (
-            "SciKeras' KerasClassifier lists ClassifierMixin after BaseEstimator, "
-            "and a subclass cannot reorder its bases; __sklearn_tags__ sets the "
-            "classifier tags that the order would have given."
-        ),
-        "check_sample_weight_equivalence_on_dense_data": (
-            "Mini-batch training: repeating a sample changes the batches, their "
-            "BatchNormalization statistics and the number of steps per epoch, "
-            "so it is not the same as doubling its weight."
-        ),
-    },
+    "DualStreamClassifier": _keras_classifier_failures("DualStreamClassifier"),
+    "SpeechClassifier": _keras_classifier_failures("SpeechClassifier"),
     "MFCCExtractor": {},
     "FaceExtractor": {},
 }
