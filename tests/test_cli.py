@@ -436,7 +436,7 @@ def test_compare_leaves_out_emotions_with_fewer_clips_than_folds():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._tasks import drop_rare_classes
+    from skmer.cli._tasks import drop_rare_classes
 
     target = np.array(["ANG"] * 5 + ["HAP"] * 5 + ["DIS"] + ["SAD"] * 6)
     data = Bunch(
@@ -465,7 +465,7 @@ def test_summary_lines_give_scores_tests_and_human_raters():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._report_sections import summary_lines
+    from skmer.cli._report_sections import summary_lines
 
     result = Bunch(
         summary=pd.DataFrame(
@@ -770,7 +770,7 @@ def test_held_out_speakers_need_known_speakers():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._tasks import split_speakers
+    from skmer.cli._tasks import split_speakers
 
     data = Bunch(
         paths=np.array(["a.wav", "b.wav"]),

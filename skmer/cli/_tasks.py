@@ -427,8 +427,8 @@ def evaluate(
     metrics : dict
         What went to ``metrics.json``.
     """
-    from skmer import _report_sections as sections
-    from skmer._report import HTMLReport
+    from skmer.cli import _report_sections as sections
+    from skmer.cli._report import HTMLReport
 
     seen = _training_clips(data, training)
     if seen.any() and not include_training:
@@ -573,8 +573,8 @@ def compare(
     """
     from sklearn.pipeline import Pipeline
 
-    from skmer import _report_sections as sections
-    from skmer._report import HTMLReport
+    from skmer.cli import _report_sections as sections
+    from skmer.cli._report import HTMLReport
     from skmer.evaluation import compare_modalities
     from skmer.neural_network import DualStreamClassifier
     from skmer.pipeline import make_block_scaler, make_feature_union

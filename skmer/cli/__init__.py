@@ -36,7 +36,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def _build_parser() -> argparse.ArgumentParser:
     from skmer import __version__
-    from skmer._demo import DEMO_FOLDS
+    from skmer.cli._demo import DEMO_FOLDS
     from skmer.datasets._models import MODEL_FILES
 
     parser = argparse.ArgumentParser(
@@ -304,7 +304,7 @@ def _add_trust_pickle(command):
 
 
 def _demo(args) -> int:
-    from skmer._demo import run_demo
+    from skmer.cli._demo import run_demo
 
     run_demo(
         out_dir=args.out_dir,
@@ -332,7 +332,7 @@ def _split(text):
 
 
 def _load(args):
-    from skmer._tasks import select_emotions
+    from skmer.cli._tasks import select_emotions
     from skmer.datasets import load_dataset
 
     data = load_dataset(args.data, kind=args.dataset, labels=args.labels)
@@ -344,7 +344,7 @@ def _load(args):
 def _extract(args) -> int:
     import numpy as np
 
-    from skmer._tasks import _echo_skipped, resolve_modalities
+    from skmer.cli._tasks import _echo_skipped, resolve_modalities
     from skmer.exceptions import SkippedFilesWarning
     from skmer.feature_extraction import FaceExtractor, MFCCExtractor
     from skmer.utils._files import atomic_write
@@ -417,7 +417,7 @@ def _check_out_folder(out):
 
 def _train(args) -> int:
     from skmer import _model_file
-    from skmer._tasks import split_speakers, train
+    from skmer.cli._tasks import split_speakers, train
 
     data, test = split_speakers(
         _load(args),
@@ -462,7 +462,7 @@ def _load_model(args):
 
 
 def _evaluate(args) -> int:
-    from skmer._tasks import evaluate, split_speakers
+    from skmer.cli._tasks import evaluate, split_speakers
 
     pipeline, training = _load_model(args)
     data = _load(args)
@@ -479,7 +479,7 @@ def _evaluate(args) -> int:
 
 
 def _compare(args) -> int:
-    from skmer._tasks import compare
+    from skmer.cli._tasks import compare
 
     compare(
         _load(args),
@@ -500,7 +500,7 @@ def _compare(args) -> int:
 def _predict(args) -> int:
     import json
 
-    from skmer._tasks import predict
+    from skmer.cli._tasks import predict
 
     pipeline, training = _load_model(args)
     classes = ", ".join(map(str, pipeline[-1].classes_))

@@ -84,7 +84,7 @@ def run_demo(
         ``report`` (the path of ``index.html``), ``classifier_params``
         (what the demo changed in the preset) and ``seconds`` (wall time).
     """
-    from skmer._tasks import compare
+    from skmer.cli._tasks import compare
     from skmer.neural_network import DualStreamClassifier
 
     started = time.perf_counter() if started is None else started
