@@ -1,4 +1,10 @@
-"""The ``skmer`` command line: argument parsing over the public API."""
+"""The ``skmer`` command line: argument parsing over the public API.
+
+:func:`main` parses the arguments with the parser of ``_parser`` and runs the
+command of ``_commands``, which hands plain values to the tasks of ``_tasks``
+and ``_demo``; they write their reports with ``_report`` and
+``_report_sections``.
+"""
 
 # Authors: The skmer developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -12,6 +18,8 @@ import traceback
 import warnings
 
 from skmer.cli._parser import build_parser
+
+__all__ = ["main"]
 
 # When the command started, for the wall time that the demo prints.
 _STARTED = time.perf_counter()
