@@ -436,7 +436,7 @@ def test_compare_leaves_out_emotions_with_fewer_clips_than_folds():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._tasks import drop_rare_classes
+    from skmer.cli._tasks import drop_rare_classes
 
     target = np.array(["ANG"] * 5 + ["HAP"] * 5 + ["DIS"] + ["SAD"] * 6)
     data = Bunch(
@@ -465,7 +465,7 @@ def test_summary_lines_give_scores_tests_and_human_raters():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._report_sections import summary_lines
+    from skmer.cli._report_sections import summary_lines
 
     result = Bunch(
         summary=pd.DataFrame(
@@ -697,11 +697,11 @@ def test_predict_names_the_classes_and_flags_unfamiliar_inputs(
 
 
 def test_help_shows_defaults_and_commands_take_only_their_options(capsys):
-    from skmer.cli import _DEFAULT_N_FRAMES
+    from skmer.cli._parser import DEFAULT_N_FRAMES
     from skmer.neural_network._classifier import PRESETS
 
     # extract's default frames are those the default model reads.
-    assert _DEFAULT_N_FRAMES == PRESETS["recommended"]["n_frames"]
+    assert DEFAULT_N_FRAMES == PRESETS["recommended"]["n_frames"]
     with pytest.raises(SystemExit) as excinfo:
         main(["extract", "--help"])
     assert excinfo.value.code == 0
@@ -723,6 +723,84 @@ def test_help_shows_defaults_and_commands_take_only_their_options(capsys):
     assert "--preset {recommended,paper} classifier configuration (default: " in (
         help_text
     )
+
+
+# Each option that several commands share, a value other than its default
+# (the words after the flag) and what it parses to.
+_SHARED_OPTIONS = {
+    "--n-jobs": (["2"], "n_jobs", 2),
+    "--cache-dir": (["cache"], "cache_dir", "cache"),
+    "--cache-key": (["content"], "cache_key", "content"),
+    "--quiet": ([], "quiet", True),
+    "--seed": (["7"], "seed", 7),
+    "--dataset": (["folder"], "dataset", "folder"),
+    "--labels": (["labels.csv"], "labels", "labels.csv"),
+    "--emotions": (["ANG,HAP"], "emotions", "ANG,HAP"),
+    "--modalities": (["audio"], "modalities", "audio"),
+    "--detector": (["haar"], "detector", "haar"),
+    "--preset": (["paper"], "preset", "paper"),
+    "--epochs": (["3"], "epochs", 3),
+    "--skip-bad-files": ([], "skip_bad_files", True),
+    "--trust-pickle": ([], "trust_pickle", True),
+}
+_RUNTIME = ["--n-jobs", "--cache-dir", "--cache-key", "--quiet"]
+_DATASET = ["--dataset", "--labels", "--emotions"]
+_TRAINING = ["--preset", "--epochs"]
+
+
+@pytest.mark.parametrize(
+    "command, shared",
+    [
+        (["demo"], [*_RUNTIME, "--seed", *_TRAINING]),
+        (
+            ["extract", "data", "--out", "f.npz"],
+            [*_RUNTIME, *_DATASET, "--modalities", "--detector", "--skip-bad-files"],
+        ),
+        (
+            ["train", "data", "--model", "m"],
+            [
+                *_RUNTIME,
+                "--seed",
+                *_DATASET,
+                "--modalities",
+                "--detector",
+                *_TRAINING,
+                "--skip-bad-files",
+            ],
+        ),
+        (
+            ["evaluate", "data", "--model", "m", "--report", "r"],
+            [*_RUNTIME, *_DATASET, "--trust-pickle"],
+        ),
+        (
+            ["compare", "data", "--report", "r"],
+            [*_RUNTIME, "--seed", *_DATASET, "--detector", *_TRAINING],
+        ),
+        (["predict", "clip.wav", "--model", "m"], [*_RUNTIME, "--trust-pickle"]),
+        (["fetch-model", "yunet"], []),
+    ],
+    ids=lambda value: value[0] if value and value[0][0].isalpha() else None,
+)
+def test_commands_take_the_shared_options_they_took_and_no_other(
+    command, shared, capsys
+):
+    from skmer.cli._parser import build_parser
+
+    argv = list(command)
+    for flag in shared:
+        argv += [flag, *_SHARED_OPTIONS[flag][0]]
+    args = build_parser().parse_args(argv)
+    parsed = {
+        _SHARED_OPTIONS[flag][1]: getattr(args, _SHARED_OPTIONS[flag][1])
+        for flag in shared
+    }
+    assert parsed == {
+        _SHARED_OPTIONS[flag][1]: _SHARED_OPTIONS[flag][2] for flag in shared
+    }
+    for flag in sorted(set(_SHARED_OPTIONS) - set(shared)):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([*command, flag, *_SHARED_OPTIONS[flag][0]])
+        assert f"unrecognized arguments: {flag}" in capsys.readouterr().err
 
 
 def _run_cli(*args):
@@ -770,7 +848,7 @@ def test_held_out_speakers_need_known_speakers():
     import pandas as pd
     from sklearn.utils import Bunch
 
-    from skmer._tasks import split_speakers
+    from skmer.cli._tasks import split_speakers
 
     data = Bunch(
         paths=np.array(["a.wav", "b.wav"]),

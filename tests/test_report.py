@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skmer._report import HTMLReport
+from skmer.cli._report import HTMLReport
 
 
 def _report():

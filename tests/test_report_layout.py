@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from skmer import _report_sections as sections  # noqa: E402
-from skmer._report import HTMLReport, format_pvalue  # noqa: E402
+from skmer.cli import _report_sections as sections  # noqa: E402
+from skmer.cli._report import HTMLReport, format_pvalue  # noqa: E402
 from skmer.evaluation import (  # noqa: E402
     ClassificationReportDisplay,
     GroupAccuracyDisplay,

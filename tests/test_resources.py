@@ -355,10 +355,10 @@ def audio_model(tmp_path, media_writer):
 def test_predict_escapes_tabs_and_newlines_in_names(
     audio_model, tmp_path, monkeypatch, capsys
 ):
-    import skmer.cli
+    from skmer.cli import _commands
 
     pipeline, clip = audio_model
-    monkeypatch.setattr(skmer.cli, "_load_model", lambda args: (pipeline, None))
+    monkeypatch.setattr(_commands, "_load_model", lambda args: (pipeline, None))
     folder = tmp_path / "names"
     folder.mkdir()
     forged = folder / "a\tHAP\tANG=1.000\nb.wav"

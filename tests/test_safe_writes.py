@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from skmer._report import HTMLReport
 from skmer.cli import main
+from skmer.cli._report import HTMLReport
 
 
 @pytest.fixture

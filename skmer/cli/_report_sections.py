@@ -1,6 +1,6 @@
 """What a report shows: the sections of ``skmer evaluate``, ``compare``, ``demo``.
 
-Each function adds one group of sections to an :class:`skmer._report.HTMLReport`
+Each function adds one group of sections to an :class:`skmer.cli._report.HTMLReport`
 from the public displays of :mod:`skmer.evaluation`, and records the numbers in
 the report's metrics.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
-from skmer._report import format_pvalue
+from skmer.cli._report import format_pvalue
 from skmer.datasets._crema_d import EMOTIONS as CREMA_D_EMOTIONS
 from skmer.evaluation._plot_report import _legend_beside
 

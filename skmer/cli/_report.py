@@ -185,8 +185,6 @@ def format_pvalue(p):
 
 def _jsonable(value):
     """Plain JSON types from NumPy, pandas and nested containers."""
-    import pandas as pd
-
     if isinstance(value, dict):
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, pd.DataFrame):

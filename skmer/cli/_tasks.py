@@ -1,8 +1,9 @@
 """What the ``skmer`` commands do: train, predict, evaluate and compare.
 
 Each task takes plain values, prints through ``echo`` and returns what it
-made, so the command line (``skmer.cli``) stays argument parsing and the
-tasks can be tested and reused without it.
+made, so the commands (:mod:`skmer.cli._commands`) stay argument handling
+and the tasks can be tested and reused without them (the demo runs
+:func:`compare`).
 """
 
 # Authors: The skmer developers
@@ -14,8 +15,17 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.utils import Bunch
 
-from skmer.exceptions import SkippedFilesWarning
+from skmer import _model_file
+from skmer.cli import _report_sections as sections
+from skmer.cli._report import HTMLReport
+from skmer.evaluation import compare_modalities
+from skmer.exceptions import MediaError, NoFaceDetectedWarning, SkippedFilesWarning
+from skmer.io import media_info
+from skmer.pipeline import make_emotion_pipeline
 
 
 def select_emotions(data, emotions):
@@ -77,8 +87,6 @@ def split_speakers(data, *, test_speakers=None, test_size=None, random_state=Non
             )
         held_out = np.isin(groups, test_speakers)
     else:
-        from sklearn.model_selection import GroupShuffleSplit
-
         if not 0 < test_size < 1:
             raise ValueError(
                 f"The test size must be a fraction of the speakers between 0 "
@@ -98,8 +106,6 @@ def split_speakers(data, *, test_speakers=None, test_size=None, random_state=Non
 
 
 def _subset(data, keep):
-    from sklearn.utils import Bunch
-
     target = np.asarray(data.target)[keep]
     return Bunch(
         **{
@@ -152,9 +158,6 @@ def resolve_modalities(modalities, paths):
     """
     if modalities != "auto":
         return modalities
-    from skmer.exceptions import MediaError
-    from skmer.io import media_info
-
     first_error = None
     for path in paths:
         try:
@@ -183,8 +186,20 @@ def extract(pipeline, paths, *, on_error="raise", echo=print):
     with _reading(pipeline, on_error) as skipped:
         X = pipeline[:-1].fit_transform(paths)
     keep = np.isfinite(X).all(axis=1)
-    _echo_skipped(skipped, len(paths), echo)
+    echo_skipped(skipped, len(paths), echo)
     return X[keep], keep
+
+
+def _read(pipeline, paths, echo):
+    """Transform ``paths`` with the fitted feature steps, skipping bad clips.
+
+    Returns the features (NaN rows for the clips that could not be read,
+    which are printed with the reason) and which rows were read.
+    """
+    with _reading(pipeline, "skip") as skipped:
+        X = pipeline[:-1].transform(paths)
+    echo_skipped(skipped, len(paths), echo)
+    return X, np.isfinite(X).all(axis=1)
 
 
 def train(
@@ -215,9 +230,6 @@ def train(
     training : dict
         The training record (see :mod:`skmer._model_file`).
     """
-    from skmer import _model_file
-    from skmer.pipeline import make_emotion_pipeline
-
     modalities = resolve_modalities(modalities, data.paths)
     params = {} if epochs is None else {"epochs": epochs}
     pipeline = make_emotion_pipeline(
@@ -259,10 +271,7 @@ def train(
     held_out = () if test is None else np.unique(np.asarray(test.groups).astype(str))
     training = _model_file.training_record(data, keep, held_out=held_out)
     if test is not None:
-        with _reading(pipeline, "skip") as skipped:
-            X_test = pipeline[:-1].transform(np.asarray(test.paths))
-        _echo_skipped(skipped, len(test.paths), echo)
-        readable = np.isfinite(X_test).all(axis=1)
+        X_test, readable = _read(pipeline, np.asarray(test.paths), echo)
         known = np.isin(np.asarray(test.target), clf.classes_) & readable
         if known.any():
             y_test = np.asarray(test.target)[known]
@@ -283,8 +292,6 @@ def _n_speakers(data, keep):
 
 
 def _f1(y_true, y_pred):
-    from sklearn.metrics import f1_score
-
     return f1_score(y_true, y_pred, average="macro", zero_division=0)
 
 
@@ -308,17 +315,9 @@ def predict(pipeline, paths, *, training=None):
         One row per path: ``path``, ``label`` (empty for an unreadable
         clip), one probability column per class, ``error`` and ``notes``.
     """
-    from skmer.exceptions import NoFaceDetectedWarning
-
-    with warnings.catch_warnings(record=True) as faceless:
-        warnings.simplefilter("always", NoFaceDetectedWarning)
+    with _catching(NoFaceDetectedWarning) as faceless:
         with _reading(pipeline, "skip") as errors:
             X = pipeline[:-1].transform(paths)
-    for warning in faceless:
-        if not issubclass(warning.category, NoFaceDetectedWarning):
-            warnings.warn_explicit(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
     clf = pipeline[-1]
     keep = np.isfinite(X).all(axis=1)
     proba = np.full((len(paths), len(clf.classes_)), np.nan)
@@ -344,8 +343,6 @@ def predict(pipeline, paths, *, training=None):
 
 def _unlike_training(path, training, modalities):
     """How a clip differs from the training clips, as a list of phrases."""
-    from skmer.io import media_info
-
     info = media_info(path)
     notes = []
     rates = training.get("sample_rates") or []
@@ -378,17 +375,42 @@ def _reading(pipeline, on_error):
         for name, _ in pipeline.named_steps["features"].transformer_list
     ]
     before = {name: pipeline.get_params()[name] for name in names}
-    skipped = {}
     pipeline.set_params(**dict.fromkeys(names, on_error))
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", SkippedFilesWarning)
+        with skipped_files() as skipped:
             yield skipped
     finally:
         pipeline.set_params(**before)
+
+
+@contextmanager
+def skipped_files():
+    """Yield a dict that receives the files the extractors skip, and why.
+
+    It is filled when the block ends, from the extractors'
+    :class:`~skmer.exceptions.SkippedFilesWarning`; other warnings pass
+    through.
+    """
+    skipped = {}
+    with _catching(SkippedFilesWarning) as caught:
+        yield skipped
     for warning in caught:
-        if issubclass(warning.category, SkippedFilesWarning):
-            skipped.update(warning.message.skipped)
+        skipped.update(warning.message.skipped)
+
+
+@contextmanager
+def _catching(category):
+    """Yield a list that receives the warnings of ``category`` when the block ends.
+
+    Other warnings are issued again, as if they had not been caught.
+    """
+    mine = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", category)
+        yield mine
+    for warning in caught:
+        if issubclass(warning.category, category):
+            mine.append(warning)
         else:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
@@ -427,9 +449,6 @@ def evaluate(
     metrics : dict
         What went to ``metrics.json``.
     """
-    from skmer import _report_sections as sections
-    from skmer._report import HTMLReport
-
     seen = _training_clips(data, training)
     if seen.any() and not include_training:
         echo(
@@ -446,10 +465,7 @@ def evaluate(
             )
         data, seen = _subset(data, ~seen), np.zeros((~seen).sum(), dtype=bool)
     paths = np.asarray(data.paths)
-    with _reading(pipeline, "skip") as skipped:
-        X = pipeline[:-1].transform(paths)
-    readable = np.isfinite(X).all(axis=1)
-    _echo_skipped(skipped, len(paths), echo)
+    X, readable = _read(pipeline, paths, echo)
     clf = pipeline[-1]
     target = np.asarray(data.target)
     known = readable & np.isin(target, clf.classes_)
@@ -499,13 +515,11 @@ def _training_clips(data, training):
     """Which clips of ``data`` the model was trained on (by content)."""
     if training is None:
         return np.zeros(len(data.paths), dtype=bool)
-    from skmer._model_file import clip_digest
-
     digests = {clip["digest"] for clip in training["clips"]}
     seen = []
     for path in data.paths:
         try:
-            seen.append(clip_digest(path) in digests)
+            seen.append(_model_file.clip_digest(path) in digests)
         except OSError:  # reported when its features are extracted
             seen.append(False)
     return np.asarray(seen, dtype=bool)
@@ -571,14 +585,6 @@ def compare(
     result : Bunch
         What :func:`skmer.evaluation.compare_modalities` returned.
     """
-    from sklearn.pipeline import Pipeline
-
-    from skmer import _report_sections as sections
-    from skmer._report import HTMLReport
-    from skmer.evaluation import compare_modalities
-    from skmer.neural_network import DualStreamClassifier
-    from skmer.pipeline import make_block_scaler, make_feature_union
-
     data = drop_rare_classes(data, folds, echo=echo)
     paths = np.asarray(data.paths)
     if resolve_modalities("auto", paths) != "both":
@@ -586,32 +592,25 @@ def compare(
             "compare needs clips with both a face and a voice; these clips have "
             "no video. Use a speech benchmark for audio-only corpora."
         )
-    params = dict(classifier_params)
     if epochs is not None:
-        params["epochs"] = epochs
-    clf = DualStreamClassifier.from_preset(preset, random_state=random_state, **params)
-    union = make_feature_union(
-        n_frames=clf.n_frames,
+        classifier_params["epochs"] = epochs
+    pipeline = make_emotion_pipeline(
+        "both",
+        preset=preset,
         detector=detector,
         n_jobs=n_jobs,
         cache_dir=cache_dir,
         cache_key=cache_key,
+        random_state=random_state,
         verbose=verbose,
+        **classifier_params,
     )
     start = time.perf_counter()
-    X = union.fit_transform(paths)
+    X = pipeline.named_steps["features"].fit_transform(paths)
     echo(
         f"Extracted {X.shape[0]} x {X.shape[1]} features in "
         f"{time.perf_counter() - start:.1f} s."
     )
-    audio = dict(union.transformer_list)["audio"]
-    estimator = Pipeline(
-        [
-            ("scale", make_block_scaler(audio.n_mfcc * audio.n_frames)),
-            ("classifier", clf),
-        ]
-    )
-    y = np.asarray(data.target)
     if data.groups is None:
         echo(
             "The speakers of these clips are unknown (no speaker column): the "
@@ -619,15 +618,15 @@ def compare(
             "are optimistic."
         )
     votes = {"face_vote", "voice_vote", "multimodal_vote"}
-    human = data.frame if votes <= set(data.frame.columns) else None
     start = time.perf_counter()
+    # The scaler and the classifier, cross-validated on the extracted blocks.
     result = compare_modalities(
-        estimator,
+        pipeline[1:],
         X,
-        y,
+        np.asarray(data.target),
         groups=data.groups,
         cv=folds,
-        human_votes=human,
+        human_votes=data.frame if votes <= set(data.frame.columns) else None,
         return_estimator=True,
         random_state=random_state,
         verbose=verbose,
@@ -638,7 +637,21 @@ def compare(
     )
     for line in sections.summary_lines(result):
         echo(line)
+    report = _comparison_report(
+        data, result, preset=preset, detected=_face_boxes(pipeline, paths)
+    )
+    _add_first_fold_model(report, result, X, np.asarray(data.target))
+    index = report.write(report_dir)
+    echo(f"Report: {index}")
+    return result
 
+
+def _comparison_report(data, result, *, preset, detected):
+    """Make the report of :func:`compare`: the scores, the fusion's predictions.
+
+    ``detected`` holds the face boxes of the clips (of ``locate_faces``).
+    """
+    y = np.asarray(data.target)
     report = HTMLReport(f"skmer compare: {len(y)} {data.kind} clips")
     speakers = "unknown" if data.groups is None else len(np.unique(data.groups))
     report.add_text(
@@ -656,15 +669,19 @@ def compare(
         y_proba=None if confidence is None else confidence.to_numpy()[:, None],
         name="fusion (out-of-fold)",
     )
-    everything = np.ones(len(y), dtype=bool)
     sections.add_groups(
         report,
         oof["y_true"].to_numpy(),
         oof["y_pred_fusion"].to_numpy(),
-        _frame(data, everything),
-        detected=dict(union.transformer_list)["face"].locate_faces(paths),
+        _frame(data, np.ones(len(y), dtype=bool)),
+        detected=detected,
         name="fusion (out-of-fold)",
     )
+    return report
+
+
+def _add_first_fold_model(report, result, X, y):
+    """Add the model sections of the first fold's fusion model, on its test part."""
     train, test = result.cv[0]
     model = result.estimators[0]["fusion"]
     sections.add_model(
@@ -675,12 +692,10 @@ def compare(
         X_reference=model[:-1].transform(X[train]),
         name="fusion, fold 1",
     )
-    index = report.write(report_dir)
-    echo(f"Report: {index}")
-    return result
 
 
-def _echo_skipped(skipped, n_paths, echo):
+def echo_skipped(skipped, n_paths, echo):
+    """Print the files that were left out and why."""
     if skipped:
         echo(f"Skipped {len(skipped)} of {n_paths} clips that could not be read:")
         for path, reason in sorted(skipped.items()):

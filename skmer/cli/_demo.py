@@ -9,14 +9,16 @@ import time
 
 import numpy as np
 
+from skmer.cli._parser import DEMO_FOLDS
+from skmer.cli._tasks import compare
+from skmer.datasets import make_synthetic_clips
+from skmer.feature_extraction import FaceExtractor, MFCCExtractor
+
 # Training of the demo's models: half the recommended preset's 50 epochs, to
 # keep the demo short, in batches of 16 rather than 32 so that the 32 training
 # clips of a fold still give 50 gradient steps. --epochs overrides the epochs.
 DEMO_EPOCHS = 25
 DEMO_BATCH_SIZE = 16
-
-# Folds of the demo: each holds out 2 or 3 of the 8 synthetic actors.
-DEMO_FOLDS = 3
 
 # The drawn faces of the synthetic clips are what the Haar cascade finds in
 # every frame; YuNet, trained on photographs, misses some of them (7 %).
@@ -84,7 +86,7 @@ def run_demo(
         ``report`` (the path of ``index.html``), ``classifier_params``
         (what the demo changed in the preset) and ``seconds`` (wall time).
     """
-    from skmer._tasks import compare
+    # Imported here: skmer.neural_network loads TensorFlow.
     from skmer.neural_network import DualStreamClassifier
 
     started = time.perf_counter() if started is None else started
@@ -167,8 +169,6 @@ def _available(preset, echo):
 
 
 def _make_clips(out_dir, random_state, echo):
-    from skmer.datasets import make_synthetic_clips
-
     start = time.perf_counter()
     data = make_synthetic_clips(out_dir, random_state=random_state)
     data.kind = "synthetic"
@@ -181,8 +181,6 @@ def _make_clips(out_dir, random_state, echo):
 
 
 def _extract(data, *, n_frames, n_jobs, cache, verbose):
-    from skmer.feature_extraction import FaceExtractor, MFCCExtractor
-
     n_clips = len(data.paths)
     face = FaceExtractor(
         n_frames=n_frames,
