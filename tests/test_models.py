@@ -190,6 +190,34 @@ def test_cli_fetch_model_downloads_once_and_says_where(
     assert path.read_bytes() == TOY and len(repository_server.requests) == 1
 
 
+def test_cli_fetch_model_without_names_fetches_every_file(
+    repository_server, tmp_path, monkeypatch, capsys
+):
+    from skmer.cli import main
+
+    _register(monkeypatch, repository_server)
+    for name in [name for name in _models.MODEL_FILES if name != "toy"]:
+        monkeypatch.delitem(_models.MODEL_FILES, name)
+    _serve(repository_server)
+    monkeypatch.setenv("SKMER_DATA", str(tmp_path / "home"))
+    assert main(["fetch-model"]) == 0
+    path = tmp_path / "home" / "models" / "toy.onnx"
+    assert capsys.readouterr().out == (
+        f"toy: {path} (10 kB, MIT licence, SHA-256 verified)\n"
+    )
+
+
+def test_cli_fetch_model_refuses_an_unknown_name(capsys):
+    from skmer.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fetch-model", "yunet", "nope"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument NAME: invalid choice: 'nope' (choose from " in error
+    assert "yunet" in error.rsplit("choose from", 1)[1]
+
+
 def test_cli_fetch_model_failure_names_the_url(
     repository_server, tmp_path, monkeypatch, capsys
 ):

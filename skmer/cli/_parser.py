@@ -365,10 +365,20 @@ def _add_fetch_model(commands, shared):
     from skmer.datasets._models import MODEL_FILES
 
     names = sorted(MODEL_FILES)
+
+    def model_name(value):
+        # Checked here rather than with choices=: argparse checks the empty
+        # list of nargs="*" against the choices too, and refuses it.
+        if value not in MODEL_FILES:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {value!r} (choose from {', '.join(names)})"
+            )
+        return value
+
     fetch.add_argument(
         "names",
         nargs="*",
-        choices=names,
+        type=model_name,
         metavar="NAME",
         help=f"files to fetch, of {', '.join(names)} (default: all)",
     )
