@@ -1,4 +1,7 @@
-"""The import graph of skmer's modules has no cycle."""
+"""The import graph of skmer's modules: no cycle, and layers that only look down.
+
+The layers are the picture of docs/developers.rst; keep the two together.
+"""
 
 import ast
 from pathlib import Path
@@ -76,6 +79,56 @@ def _cycle(graph):
             if found:
                 return found
     return None
+
+
+# Each part of skmer, by layer: a module imports its own layer or the ones
+# below, never one above.
+LAYERS = {
+    "utils": 0,
+    "exceptions": 0,
+    "io": 1,
+    "datasets": 1,
+    "feature_extraction": 2,
+    "preprocessing": 2,
+    "neural_network": 2,
+    "pipeline": 3,
+    "evaluation": 3,
+    "_serialization": 3,
+    "_model_file": 3,
+    "cli": 4,
+    "__main__": 4,
+}
+
+
+def _part(module):
+    """The part of skmer a module belongs to: skmer.cli._parser -> cli."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def _upward_imports(graph, layers):
+    """The (module, imported module) pairs that import a higher layer."""
+    return sorted(
+        (name, target)
+        for name, targets in graph.items()
+        for target in targets
+        if _part(name) is not None and layers[_part(target)] > layers[_part(name)]
+    )
+
+
+def test_every_part_has_a_layer():
+    parts = {_part(name) for name in _import_graph()} - {None}
+    assert parts == set(LAYERS)
+
+
+def test_no_module_imports_a_higher_layer():
+    assert _upward_imports(_import_graph(), LAYERS) == []
+
+
+def test_the_layer_check_finds_an_upward_import():
+    graph = {"skmer.io": {"skmer.pipeline"}, "skmer.pipeline": {"skmer.io"}}
+    layers = {"io": 1, "pipeline": 3}
+    assert _upward_imports(graph, layers) == [("skmer.io", "skmer.pipeline")]
 
 
 def test_no_module_imports_itself_through_others():
