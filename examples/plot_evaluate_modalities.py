@@ -103,20 +103,21 @@ print(result.tests[result.tests.metric == "accuracy"])
 # %%
 # Reports of one fitted model
 # ---------------------------
-# The fusion model of the first fold, on that fold's test actors. Every
-# Display computes its numbers first (available without matplotlib), then
-# plots them.
-from skmer.evaluation import ClassificationReportDisplay, plot_confusion_matrices
+# The fusion model of the first fold, on that fold's test actors. A function
+# computes each report's numbers as a DataFrame (no matplotlib needed); its
+# Display computes them the same way and plots them.
+from skmer.evaluation import (
+    ClassificationReportDisplay,
+    per_class_scores,
+    plot_confusion_matrices,
+)
 
 train, test = result.cv[0]
 model = result.estimators[0]["fusion"]
-report = ClassificationReportDisplay.from_estimator(
-    model, data.paths[test], data.target[test]
-)
-print(report.report.round(2))
-counts, normalized = plot_confusion_matrices(
-    data.target[test], model.predict(data.paths[test])
-)
+y_test, y_pred = data.target[test], model.predict(data.paths[test])
+print(per_class_scores(y_test, y_pred).round(2))
+ClassificationReportDisplay.from_predictions(y_test, y_pred)
+counts, normalized = plot_confusion_matrices(y_test, y_pred)
 
 # %%
 # Where the face stream looks, and which modality decides

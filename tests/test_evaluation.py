@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -33,11 +33,16 @@ from skmer.evaluation import (
     mcnemar_test,
     modality_contribution,
     paper_split,
+    per_class_accuracy,
+    per_class_scores,
     plot_confusion_matrices,
+    predicted_counts,
     read_crema_d_demographics,
     read_crema_d_votes,
+    training_history,
 )
 from skmer.evaluation._compare import _human_table
+from skmer.evaluation._plot._base import _grouped_bars
 from skmer.exceptions import SpeakerLeakageWarning
 
 matplotlib.use("Agg")
@@ -582,20 +587,251 @@ def test_read_crema_d_votes_errors(tmp_path):
         read_crema_d_votes(tmp_path / "x.csv")
 
 
-# --- report displays ----------------------------------------------------------
+# --- report numbers -----------------------------------------------------------
 
 Y_TRUE = np.array(["ANG", "ANG", "HAP", "SAD", "SAD", "SAD"])
 Y_PRED = np.array(["ANG", "SAD", "HAP", "SAD", "SAD", "HAP"])
 
 
-def test_classification_report_display():
-    display = ClassificationReportDisplay.from_predictions(Y_TRUE, Y_PRED)
-    expected = classification_report(Y_TRUE, Y_PRED, output_dict=True)
-    assert display.report.loc["HAP", "precision"] == expected["HAP"]["precision"]
-    assert display.report.loc["macro avg", "f1-score"] == pytest.approx(
-        expected["macro avg"]["f1-score"]
+def test_per_class_scores_hand_computed():
+    scores = per_class_scores(Y_TRUE, Y_PRED)
+    # ANG: 1 of 1 predicted right, 1 of 2 found; HAP: 1 of 2, 1 of 1;
+    # SAD: 2 of 3, 2 of 3. Every F1 is 2/3.
+    expected = pd.DataFrame(
+        {
+            "precision": [1, 1 / 2, 2 / 3, (1 + 1 / 2 + 2 / 3) / 3, 4.5 / 6],
+            "recall": [1 / 2, 1, 2 / 3, (1 / 2 + 1 + 2 / 3) / 3, 4 / 6],
+            "f1-score": [2 / 3] * 5,
+            "support": [2, 1, 3, 6, 6],
+        },
+        index=["ANG", "HAP", "SAD", "macro avg", "weighted avg"],
     )
-    assert display.report.loc["weighted avg", "support"] == 6
+    pd.testing.assert_frame_equal(scores, expected)
+    # A subset of the classes: scikit-learn's micro average is left out.
+    subset = per_class_scores(Y_TRUE, Y_PRED, labels=["HAP"])
+    assert subset.index.tolist() == ["HAP", "macro avg", "weighted avg"]
+    assert subset.loc["HAP", "precision"] == 0.5
+    assert per_class_scores(["A"], ["B"], labels=["A"], zero_division=1).loc[
+        "A", "precision"
+    ] == (1)
+
+
+def test_predicted_counts_hand_computed():
+    counts = predicted_counts(Y_TRUE, Y_PRED)
+    assert counts.index.name == "class"
+    assert counts.to_dict("index") == {
+        "ANG": {"true": 2, "predicted": 1, "difference": -1},
+        "HAP": {"true": 1, "predicted": 2, "difference": 1},
+        "SAD": {"true": 3, "predicted": 3, "difference": 0},
+    }
+    chosen = predicted_counts(Y_TRUE, Y_PRED, labels=["SAD", "DIS"])
+    assert chosen.values.tolist() == [[3, 3, 0], [0, 0, 0]]
+
+
+def test_per_class_accuracy_hand_computed():
+    proba = np.full((6, 3), 0.2)
+    proba[:, 0] = 0.6
+    proba[5] = [0.1, 0.1, 0.8]
+    scores = per_class_accuracy(Y_TRUE, Y_PRED, y_proba=proba)
+    assert scores["n_samples"].tolist() == [2, 1, 3]
+    assert scores["accuracy"].tolist() == pytest.approx([1 / 2, 1, 2 / 3])
+    assert scores["confidence"].tolist() == pytest.approx([0.6, 0.6, 2 / 3])
+    # A class without samples has no accuracy; no probabilities, no confidence.
+    bare = per_class_accuracy(Y_TRUE, Y_PRED, labels=["DIS", "SAD"])
+    assert bare["n_samples"].tolist() == [0, 3]
+    assert np.isnan(bare.loc["DIS", "accuracy"])
+    assert bare["confidence"].isna().all()
+
+
+def test_training_history_numbers_epochs_from_one():
+    history = training_history({"loss": [1.0, 0.8], "val_loss": [1.1, 0.9]})
+    assert history.columns.tolist() == ["epoch", "loss", "val_loss"]
+    assert history["epoch"].tolist() == [1, 2]
+    assert history["val_loss"].tolist() == [1.1, 0.9]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: per_class_accuracy(Y_TRUE, Y_PRED, y_proba=np.ones((6, 3, 1))),
+            "y_proba must have shape (n_samples, n_classes) with n_samples=6; got "
+            "(6, 3, 1).",
+        ),
+        (
+            lambda: per_class_accuracy(Y_TRUE, Y_PRED, y_proba=np.ones((5, 3))),
+            "y_proba must have shape (n_samples, n_classes) with n_samples=6; got "
+            "(5, 3).",
+        ),
+        (
+            lambda: training_history({"accuracy": [0.5]}),
+            "history must be a dict of per-epoch lists with at least 'loss', as "
+            "DualStreamClassifier.history_; got dict with keys ['accuracy'].",
+        ),
+        (
+            lambda: training_history([1.0, 0.5]),
+            "history must be a dict of per-epoch lists with at least 'loss', as "
+            "DualStreamClassifier.history_; got list.",
+        ),
+    ],
+)
+def test_report_number_errors(call, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call()
+
+
+def _pinned_input():
+    """Labels, probabilities and groups drawn from a frozen random stream."""
+    rs = np.random.RandomState(0)
+    classes = np.array(["ANG", "DIS", "HAP", "SAD"])
+    y_true = classes[rs.randint(0, 3, 30)]  # no SAD among the true labels
+    y_pred = np.where(rs.rand(30) < 0.6, y_true, classes[rs.randint(0, 4, 30)])
+    proba = rs.dirichlet(np.ones(4), 30)
+    weight = rs.rand(30)
+    groups = pd.DataFrame(
+        {
+            "intensity": rs.choice(["HI", "LO"], 30),
+            "race": rs.choice(["A", "B", None], 30),
+        }
+    )
+    detected = rs.rand(30, 3) < 0.8
+    return y_true, y_pred, proba, weight, groups, detected
+
+
+def test_report_numbers_are_those_of_the_displays_before_the_split():
+    # Recorded from the Displays' plot=False tables at commit ebfe298, before
+    # the numbers moved into functions of their own.
+    y_true, y_pred, proba, weight, groups, detected = _pinned_input()
+    scores = per_class_scores(y_true, y_pred, sample_weight=weight)
+    assert scores.index.tolist() == [
+        "ANG",
+        "DIS",
+        "HAP",
+        "SAD",
+        "macro avg",
+        "weighted avg",
+    ]
+    # The weighted supports, truncated to int.
+    assert scores["support"].tolist() == [6, 3, 2, 0, 13, 13]
+    np.testing.assert_allclose(
+        scores[["precision", "recall", "f1-score"]],
+        [
+            [0.885207010027, 0.585513405209, 0.704825424855],
+            [0.512870591474, 0.64903399827, 0.572973811305],
+            [0.572114502002, 0.553627658551, 0.562719285579],
+            [0.0, 0.0, 0.0],
+            [0.492548025876, 0.447043765508, 0.460129630435],
+            [0.712430990849, 0.597474949476, 0.637228957759],
+        ],
+        rtol=1e-11,
+    )
+    report = ClassificationReportDisplay.from_predictions(
+        y_true, y_pred, sample_weight=weight
+    )
+    assert report.accuracy == pytest.approx(0.5974749494757052, rel=1e-12)
+    assert predicted_counts(y_true, y_pred).reset_index().values.tolist() == [
+        ["ANG", 12, 10, -2],
+        ["DIS", 11, 10, -1],
+        ["HAP", 7, 6, -1],
+        ["SAD", 0, 4, 4],
+    ]
+    per_class = per_class_accuracy(
+        y_true, y_pred, y_proba=proba, labels=["ANG", "DIS", "HAP", "SAD"]
+    )
+    np.testing.assert_allclose(
+        per_class.to_numpy(float),
+        [
+            [12, 0.666666666667, 0.53126421531],
+            [11, 0.636363636364, 0.474496289948],
+            [7, 0.571428571429, 0.51706301726],
+            [0, np.nan, np.nan],
+        ],
+        rtol=1e-11,
+    )
+    table = GroupAccuracyDisplay.from_predictions(
+        y_true, y_pred, groups, detected=detected
+    ).table
+    assert table[["variable", "group", "n_samples"]].values.tolist() == [
+        ["intensity", "HI", 18],
+        ["intensity", "LO", 12],
+        ["race", "A", 9],
+        ["race", "B", 11],
+        ["race", "unknown", 10],
+    ]
+    np.testing.assert_allclose(
+        table[["accuracy", "detection_rate"]],
+        [
+            [0.611111111111, 0.814814814815],
+            [0.666666666667, 0.805555555556],
+            [0.777777777778, 0.703703703704],
+            [0.636363636364, 0.848484848485],
+            [0.5, 0.866666666667],
+        ],
+        rtol=1e-11,
+    )
+
+
+# --- report displays ----------------------------------------------------------
+
+
+def _bars(ax):
+    """(x, width, height) of each bar of ax, in drawing order."""
+    return [
+        (round(bar.get_x(), 6), round(bar.get_width(), 6), bar.get_height())
+        for bar in ax.patches
+    ]
+
+
+def _labels(ticks):
+    return [tick.get_text() for tick in ticks]
+
+
+@pytest.mark.parametrize(
+    "columns, offsets",
+    [
+        (["a"], [0.0]),
+        (["a", "b"], [-0.2, 0.2]),
+        (["a", "b", "c"], [-0.8 / 3, 0, 0.8 / 3]),
+    ],
+)
+def test_grouped_bars_sit_side_by_side_around_each_tick(columns, offsets):
+    import matplotlib.pyplot as plt
+
+    frame = pd.DataFrame(
+        np.arange(2 * len(columns)).reshape(2, -1), columns=columns, index=["p", "q"]
+    )
+    _, ax = plt.subplots()
+    position, shifts = _grouped_bars(ax, frame)
+    assert position.tolist() == [0, 1]
+    np.testing.assert_allclose(shifts, offsets, atol=1e-12)
+    # Column by column, one bar per row; together they fill 0.8 of a tick.
+    width = 0.8 / len(columns)
+    expected = [
+        (round(p + offset - width / 2, 6), round(width, 6), frame[column].iloc[p])
+        for column, offset in zip(columns, offsets, strict=True)
+        for p in (0, 1)
+    ]
+    assert _bars(ax) == expected
+    assert _labels(ax.get_xticklabels()) == ["p", "q"]
+    assert _labels(ax.get_legend().get_texts()) == columns
+
+
+def test_classification_report_display_draws_the_scores():
+    display = ClassificationReportDisplay.from_predictions(Y_TRUE, Y_PRED)
+    scores = per_class_scores(Y_TRUE, Y_PRED)
+    pd.testing.assert_frame_equal(display.report, scores)
+    np.testing.assert_allclose(
+        display.ax_.images[0].get_array(),
+        scores[["precision", "recall", "f1-score"]].to_numpy(),
+    )
+    assert _labels(display.ax_.get_yticklabels()) == [
+        "ANG (2)",
+        "HAP (1)",
+        "SAD (3)",
+        "macro avg (6)",
+        "weighted avg (6)",
+    ]
+    assert display.ax_.texts[0].get_text() == "1.00"
     assert display.accuracy == pytest.approx(4 / 6)
     assert display.ax_.get_title() == "Classification report (accuracy 0.67)"
     assert display.figure_ is display.ax_.figure
@@ -608,32 +844,40 @@ def test_confusion_matrices():
     np.testing.assert_allclose(normalized.confusion_matrix.sum(axis=1), 1)
     assert counts.figure_ is normalized.figure_
     assert counts.ax_ is not normalized.ax_
+    assert [counts.ax_.get_title(), normalized.ax_.get_title()] == [
+        "Counts",
+        "Normalised over true class",
+    ]
 
 
-def test_predicted_counts_display():
+def test_predicted_counts_display_draws_the_counts():
     display = PredictedCountsDisplay.from_predictions(Y_TRUE, Y_PRED)
-    assert display.counts.to_dict("index") == {
-        "ANG": {"true": 2, "predicted": 1, "difference": -1},
-        "HAP": {"true": 1, "predicted": 2, "difference": 1},
-        "SAD": {"true": 3, "predicted": 3, "difference": 0},
-    }
-    assert [t.get_text() for t in display.ax_.texts] == ["-1", "+1", "+0"]
+    pd.testing.assert_frame_equal(display.counts, predicted_counts(Y_TRUE, Y_PRED))
+    # True counts, then predicted counts, each class at its tick.
+    assert [bar[2] for bar in _bars(display.ax_)] == [2, 1, 3, 1, 2, 3]
+    assert _labels(display.ax_.get_xticklabels()) == ["ANG", "HAP", "SAD"]
+    assert _labels(display.ax_.texts) == ["-1", "+1", "+0"]
+    assert _labels(display.ax_.get_legend().get_texts()) == ["true", "predicted"]
 
 
-def test_per_class_accuracy_display():
+def test_per_class_accuracy_display_draws_the_scores():
     proba = np.full((6, 3), 0.2)
     proba[:, 0] = 0.6
     display = PerClassAccuracyDisplay.from_predictions(Y_TRUE, Y_PRED, y_proba=proba)
-    assert display.scores["accuracy"].tolist() == pytest.approx([0.5, 1, 2 / 3])
-    assert display.scores["confidence"].tolist() == pytest.approx([0.6] * 3)
-    assert len(display.ax_.patches) == 6
-    with pytest.raises(ValueError, match=re.escape("got (6, 3, 1).")):
-        PerClassAccuracyDisplay.from_predictions(
-            Y_TRUE, Y_PRED, y_proba=proba[..., None]
-        )
+    heights = [bar[2] for bar in _bars(display.ax_)]
+    assert heights == pytest.approx([0.5, 1, 2 / 3, 0.6, 0.6, 0.6])
+    assert _labels(display.ax_.get_xticklabels()) == [
+        "ANG\n(n=2)",
+        "HAP\n(n=1)",
+        "SAD\n(n=3)",
+    ]
+    assert _labels(display.ax_.get_legend().get_texts()) == ["accuracy", "confidence"]
+    # Without probabilities, one bar per class, centred on its tick.
+    bare = PerClassAccuracyDisplay.from_predictions(Y_TRUE, Y_PRED)
+    assert [bar[:2] for bar in _bars(bare.ax_)] == [(-0.4, 0.8), (0.6, 0.8), (1.6, 0.8)]
 
 
-def test_training_history_display():
+def test_training_history_display_draws_the_curves():
     history = {
         "loss": [1.0, 0.8, 0.9],
         "accuracy": [0.3, 0.5, 0.6],
@@ -641,18 +885,19 @@ def test_training_history_display():
         "val_accuracy": [0.3, 0.6, 0.5],
     }
     display = TrainingHistoryDisplay.from_history(history)
-    assert display.history["epoch"].tolist() == [1, 2, 3]
+    pd.testing.assert_frame_equal(display.history, training_history(history))
     assert len(display.ax_) == 2
-    loss_axis = display.ax_[0]
+    loss_axis, accuracy_axis = display.ax_
     assert [line.get_label() for line in loss_axis.lines] == [
         "training",
         "validation",
         "best epoch",
     ]
+    assert loss_axis.lines[1].get_ydata().tolist() == [1.1, 0.7, 0.9]
+    assert accuracy_axis.lines[0].get_ydata().tolist() == [0.3, 0.5, 0.6]
     assert loss_axis.lines[2].get_xdata()[0] == 2
-    with pytest.raises(ValueError, match="history must be a dict of per-epoch lists"):
-        TrainingHistoryDisplay.from_history({"accuracy": [0.5]})
-    with pytest.raises(ValueError, match="LogisticRegression has no history_"):
+    message = "LogisticRegression has no history_: pass a fitted DualStreamClassifier"
+    with pytest.raises(ValueError, match=re.escape(message)):
         TrainingHistoryDisplay.from_estimator(LogisticRegression())
 
 
@@ -666,7 +911,19 @@ def test_displays_plot_on_given_axes():
         TrainingHistoryDisplay.from_history({"loss": [1.0]}, ax=[axes[0]])
 
 
-def test_group_accuracy_display():
+def test_displays_need_matplotlib(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    message = (
+        "PredictedCountsDisplay.plot requires matplotlib. Install it with "
+        "`pip install skmer[plot]`."
+    )
+    with pytest.raises(ImportError, match=re.escape(message)):
+        PredictedCountsDisplay.from_predictions(Y_TRUE, Y_PRED)
+
+
+def test_group_accuracy_display_draws_the_table():
     groups = {"intensity": ["HI", "HI", "LO", "LO", "LO", "HI"]}
     display = GroupAccuracyDisplay.from_predictions(
         Y_TRUE, Y_PRED, groups, detected=[1, 1, 1, 0, 0, 1]
@@ -675,7 +932,101 @@ def test_group_accuracy_display():
     assert table.loc["HI", "accuracy"] == pytest.approx(1 / 3)
     assert table.loc["LO", "detection_rate"] == pytest.approx(1 / 3)
     assert len(display.ax_) == 1
-    assert display.ax_[0].get_title() == "By intensity"
+    axis = display.ax_[0]
+    assert axis.get_title() == "By intensity"
+    assert [bar[2] for bar in _bars(axis)] == pytest.approx([1 / 3, 1, 1, 1 / 3])
+    assert _labels(axis.get_xticklabels()) == ["HI\n(n=3)", "LO\n(n=3)"]
+    assert _labels(axis.get_legend().get_texts()) == [
+        "accuracy",
+        "face detection rate",
+    ]
+    # Many groups: the tick labels turn and lose their counts.
+    many = GroupAccuracyDisplay.from_predictions(
+        np.tile(Y_TRUE, 2), np.tile(Y_PRED, 2), {"actor": np.arange(12)}
+    ).ax_[0]
+    assert _labels(many.get_xticklabels())[:2] == ["0", "1"]
+    assert many.get_xticklabels()[0].get_rotation() == 90
+    assert [bar[1] for bar in _bars(many)] == [0.8] * 12
+
+
+def test_modality_contribution_display_draws_the_table():
+    table = pd.DataFrame(
+        {
+            "class": ["all", "all", "ANG", "ANG"],
+            "modality": ["face", "audio", "face", "audio"],
+            "accuracy_drop": [0.3, 0.1, 0.5, -0.1],
+            "proba_drop": [0.25, 0.05, 0.4, 0.0],
+            "attribution": [0.7, 0.3, 0.9, 0.1],
+        }
+    )
+    display = ModalityContributionDisplay(table).plot()
+    ablation, attribution = display.ax_
+    # Face bars of every class, then audio bars.
+    assert [bar[2] for bar in _bars(ablation)] == [0.25, 0.4, 0.05, 0.0]
+    assert [bar[2] for bar in _bars(attribution)] == [0.7, 0.9, 0.3, 0.1]
+    assert _labels(attribution.get_xticklabels()) == ["all", "ANG"]
+    marks = [c.get_offsets().tolist() for c in ablation.collections]
+    assert marks == [[[-0.2, 0.3], [0.8, 0.5]], [[0.2, 0.1], [1.2, -0.1]]]
+    assert _labels(ablation.get_legend().get_texts()) == [
+        "accuracy drop",
+        "face: probability drop",
+        "audio: probability drop",
+    ]
+    assert _labels(attribution.get_legend().get_texts()) == ["face", "audio"]
+
+
+def test_prediction_grid_display_titles_each_crop():
+    images = np.zeros((3, 4, 4, 1))
+    display = PredictionGridDisplay.from_predictions(
+        images, ["ANG", "SAD", "HAP"], ["ANG", "ANG", "HAP"], confidence=[0.9, 0.5, 1]
+    )
+    titles = [axis.get_title() for axis in display.ax_[:3]]
+    assert titles == [
+        "true ANG\npred ANG (0.90)",
+        "true SAD\npred ANG (0.50)",
+        "true HAP\npred HAP (1.00)",
+    ]
+    assert [axis.title.get_color() for axis in display.ax_[:3]] == [
+        "green",
+        "red",
+        "green",
+    ]
+    assert display.predictions["correct"].tolist() == [True, False, True]
+    message = (
+        "images must have shape (n_images, height, width, channels) with one "
+        "image per prediction (2); got (3, 4, 4, 1)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PredictionGridDisplay.from_predictions(images, None, ["ANG", "ANG"])
+    message = "ax must hold at least 3 Axes, one per image; got 2."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PredictionGridDisplay.from_predictions(
+            images, None, ["A", "B", "C"], ax=display.ax_[:2]
+        )
+
+
+def test_grad_cam_display_overlays_each_heatmap():
+    heatmaps = np.random.default_rng(0).random((2, 4, 4))
+    display = GradCAMDisplay(
+        np.zeros((2, 4, 4, 3)), heatmaps, None, ["ANG", "SAD"], None
+    ).plot()
+    for axis, heatmap in zip(display.ax_, heatmaps, strict=True):
+        crop, overlay = axis.images
+        np.testing.assert_array_equal(overlay.get_array(), heatmap)
+        assert overlay.get_alpha() == 0.45
+    assert display.ax_[1].get_title() == "true None\npred SAD"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"explain": "both"}, "explain must be 'predicted' or 'true'; got 'both'."),
+        ({"explain": "true"}, "explain='true' needs the true labels y."),
+    ],
+)
+def test_grad_cam_display_errors(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        GradCAMDisplay.from_estimator(LogisticRegression(), np.ones((2, 2)), **kwargs)
 
 
 # --- model explanations -------------------------------------------------------
@@ -690,7 +1041,7 @@ def test_estimator_displays(fusion):
     assert PredictedCountsDisplay.from_estimator(clf, X, y).counts["true"].sum() == 48
     per_class = PerClassAccuracyDisplay.from_estimator(clf, X, y)
     assert per_class.scores["confidence"].between(1 / 3, 1).all()
-    history = TrainingHistoryDisplay.from_estimator(make_pipeline(clf), plot=False)
+    history = TrainingHistoryDisplay.from_estimator(make_pipeline(clf))
     assert len(history.history) == len(clf.history_["loss"])
     groups = GroupAccuracyDisplay.from_estimator(clf, X, y, {"class": y})
     assert groups.accuracy["accuracy"].min() > 0.8
@@ -698,7 +1049,7 @@ def test_estimator_displays(fusion):
     assert grid.images.shape == (5, SIDE, SIDE, 1)
     assert len(grid.ax_) == 5
     assert grid.predictions["correct"].mean() > 0.5
-    chosen = PredictionGridDisplay.from_estimator(clf, X, indices=[0, 1], plot=False)
+    chosen = PredictionGridDisplay.from_estimator(clf, X, indices=[0, 1])
     np.testing.assert_allclose(
         chosen.images[0, ..., 0], X[0, :FACE_WIDTH].reshape(12, 12)
     )
@@ -749,7 +1100,7 @@ def test_grad_cam_on_frame_stacks_and_pretrained_backbone():
     heatmaps = grad_cam(clf, X[:3])
     assert heatmaps.shape == (3, 2, SIDE, SIDE)
     assert heatmaps.max() <= 1 and heatmaps.min() >= 0
-    display = GradCAMDisplay.from_estimator(clf, X, indices=[0, 1], plot=False)
+    display = GradCAMDisplay.from_estimator(clf, X, indices=[0, 1])
     assert display.heatmaps.shape == (2, SIDE, SIDE)
     assert display.images.shape == (2, SIDE, SIDE, 1)
 
@@ -791,10 +1142,63 @@ def test_explanations_reject_unimodal_models(fusion):
     message = "modality_contribution needs a model with both streams; got "
     with pytest.raises(ValueError, match=re.escape(message)):
         modality_contribution(audio_only, X, y)
+    for display in (PredictionGridDisplay, GradCAMDisplay):
+        message = (
+            f"{display.__name__} needs a model with a face stream; got "
+            "modalities='audio'."
+        )
+        with pytest.raises(ValueError, match=re.escape(message)):
+            display.from_estimator(audio_only, X, y)
     with pytest.raises(ValueError, match=re.escape("unknown ['XXX']")):
         grad_cam(clf, X[:1], target=["XXX"])
+    message = (
+        "y must hold one label of classes_ ['ANG', 'HAP', 'SAD'] per sample (48); "
+        "got 3 labels."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        modality_contribution(clf, X, y[:3])
+    message = "target must hold one label of classes_ ['ANG', 'HAP', 'SAD'] per "
+    with pytest.raises(ValueError, match=re.escape(message + "sample (2); got 1")):
+        grad_cam(clf, X[:2], target=["ANG"])
+    message = "indices must be 1-D sample positions in [0, 48); got [48]."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PredictionGridDisplay.from_estimator(clf, X, indices=[48])
     with pytest.raises(TypeError, match="grad_cam needs a DualStreamClassifier"):
         grad_cam(LogisticRegression(), X)
+
+
+@pytest.mark.slow
+def test_explanation_numbers_are_those_before_the_split(fusion):
+    # Recorded at commit ebfe298, before modality_contribution was cut into
+    # helpers and the Displays moved to skmer/evaluation/_plot/. The audio of
+    # these clips is noise the model never saw, so both blocks count.
+    clf, X, y = fusion
+    X_noise, _ = make_faces(audio="noise")
+    table = modality_contribution(clf, X_noise, y, X_reference=X)
+    assert table["accuracy"].tolist() == pytest.approx(
+        [0.854167] * 2 + [0.6875] * 2 + [0.875] * 2 + [1.0] * 2, abs=1e-6
+    )
+    # Values rounded to 6 decimals; the margin allows for another CPU's
+    # floating-point sums in training.
+    np.testing.assert_allclose(
+        table[["accuracy_ablated", "proba_drop", "attribution"]],
+        [
+            [0.333333, 0.505114, 0.664222],
+            [1.0, -0.119865, 0.335778],
+            [0.0, 0.655218, 0.633652],
+            [1.0, -0.293206, 0.366348],
+            [0.0, 0.863137, 0.771261],
+            [1.0, -0.120526, 0.228739],
+            [1.0, -0.003013, 0.420833],
+            [1.0, 0.054135, 0.579167],
+        ],
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(
+        grad_cam(clf, X[:4]).mean(axis=(1, 2)),
+        [0.131565, 0.129496, 0.2818, 0.184494],
+        atol=1e-5,
+    )
 
 
 # --- real recordings ------------------------------------------------------------

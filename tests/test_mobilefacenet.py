@@ -333,9 +333,7 @@ def test_classifier_contribution_and_prediction_grid(mobilefacenet_fitted):
     assert np.isfinite(shares).all() and shares.sum() == pytest.approx(1.0)
     assert shares["face"] > 0
     # The grid shows the crops (middle frame), not the embeddings.
-    display = PredictionGridDisplay.from_estimator(
-        clf, X, y, indices=[0, 1], plot=False
-    )
+    display = PredictionGridDisplay.from_estimator(clf, X, y, indices=[0, 1])
     frames = X[:, : 2 * 16 * 16 * 3].reshape(len(X), 2, 16, 16, 3)
     np.testing.assert_array_equal(display.images, frames[[0, 1], 1])
 

@@ -16,7 +16,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from skmer.cli._report import format_pvalue
 from skmer.datasets._crema_d import EMOTIONS as CREMA_D_EMOTIONS
-from skmer.evaluation._plot_report import _legend_beside
+from skmer.evaluation._plot._base import _legend_beside
 
 # Clip attributes, in the loaders' frames, that accuracy is broken down by.
 _GROUP_COLUMNS = ("intensity", "sex", "age_band", "race", "ethnicity", "actor")

@@ -12,18 +12,20 @@ from skmer.evaluation._groups import (
     age_bands,
     detection_rate_by_group,
 )
-from skmer.evaluation._plot_explain import (
-    GradCAMDisplay,
-    GroupAccuracyDisplay,
-    ModalityContributionDisplay,
-    PredictionGridDisplay,
-)
-from skmer.evaluation._plot_report import (
-    ClassificationReportDisplay,
-    PerClassAccuracyDisplay,
-    PredictedCountsDisplay,
-    TrainingHistoryDisplay,
-    plot_confusion_matrices,
+from skmer.evaluation._plot.classification_report import ClassificationReportDisplay
+from skmer.evaluation._plot.confusion_matrices import plot_confusion_matrices
+from skmer.evaluation._plot.grad_cam import GradCAMDisplay
+from skmer.evaluation._plot.group_accuracy import GroupAccuracyDisplay
+from skmer.evaluation._plot.modality_contribution import ModalityContributionDisplay
+from skmer.evaluation._plot.per_class_accuracy import PerClassAccuracyDisplay
+from skmer.evaluation._plot.predicted_counts import PredictedCountsDisplay
+from skmer.evaluation._plot.prediction_grid import PredictionGridDisplay
+from skmer.evaluation._plot.training_history import TrainingHistoryDisplay
+from skmer.evaluation._report import (
+    per_class_accuracy,
+    per_class_scores,
+    predicted_counts,
+    training_history,
 )
 from skmer.evaluation._stats import (
     PairedTestResult,
@@ -50,7 +52,11 @@ __all__ = [
     "mcnemar_test",
     "modality_contribution",
     "paper_split",
+    "per_class_accuracy",
+    "per_class_scores",
     "plot_confusion_matrices",
+    "predicted_counts",
     "read_crema_d_demographics",
     "read_crema_d_votes",
+    "training_history",
 ]

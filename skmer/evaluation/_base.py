@@ -35,3 +35,28 @@ def dual_stream(estimator, X, *, caller):
     check_is_fitted(clf)
     Xt = np.asarray(features(estimator, X), dtype=np.float32)
     return clf, Xt, clf.feature_encoder_.transform(Xt)
+
+
+def class_index(clf, labels, n_samples, name):
+    """Position in ``clf.classes_`` of one label per sample; ValueError if not.
+
+    ``name`` is the argument the labels came in, for the message.
+    """
+    labels = np.asarray(labels)
+    unknown = sorted(set(labels.tolist()) - set(clf.classes_.tolist()))
+    if len(labels) != n_samples or unknown:
+        raise ValueError(
+            f"{name} must hold one label of classes_ {clf.classes_.tolist()} per "
+            f"sample ({n_samples}); got {len(labels)} labels"
+            + (f", unknown {unknown}." if unknown else ".")
+        )
+    return np.searchsorted(clf.classes_, labels)
+
+
+def check_face_stream(clf, has_face, caller):
+    """Raise unless the classifier has the face stream ``caller`` needs."""
+    if not has_face:
+        raise ValueError(
+            f"{caller} needs a model with a face stream; got "
+            f"modalities={clf.modalities!r}."
+        )

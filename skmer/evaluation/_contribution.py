@@ -6,7 +6,7 @@
 import numpy as np
 import pandas as pd
 
-from skmer.evaluation._base import dual_stream, features
+from skmer.evaluation._base import class_index, dual_stream, features
 
 __all__ = ["modality_contribution"]
 
@@ -85,8 +85,6 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
     >>> table[["class", "modality"]].head(2).values.tolist()
     [['all', 'face'], ['all', 'audio']]
     """
-    import tensorflow as tf
-
     clf, Xt, inputs = dual_stream(estimator, X, caller="modality_contribution")
     encoder = clf.feature_encoder_
     if encoder.face_columns is None or encoder.audio_columns is None:
@@ -94,33 +92,30 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
             "modality_contribution needs a model with both streams; got "
             f"modalities={clf.modalities!r}."
         )
-    y = np.asarray(y)
-    unknown = sorted(set(y.tolist()) - set(clf.classes_.tolist()))
-    if len(y) != len(Xt) or unknown:
-        raise ValueError(
-            f"y must hold one label of classes_ {clf.classes_.tolist()} per "
-            f"sample ({len(Xt)}); got {len(y)} labels"
-            + (f", unknown {unknown}." if unknown else ".")
-        )
+    true_index = class_index(clf, y, len(Xt), "y")
     reference = Xt
     if X_reference is not None:
         reference = np.asarray(features(estimator, X_reference), dtype=np.float32)
-    true_index = np.searchsorted(clf.classes_, y)
-    rows_index = np.arange(len(y))
-
-    proba = clf.predict_proba(Xt)
-    correct = clf.classes_[proba.argmax(axis=1)] == y
-    p_true = proba[rows_index, true_index]
-    ablated = {}
+    outcomes = {"full": _outcome(clf, Xt, true_index)}
     for modality in _MODALITIES:
         start, stop = getattr(encoder, f"{modality}_columns")
         X_ablated = Xt.copy()
         X_ablated[:, start:stop] = reference[:, start:stop].mean(axis=0)
-        proba_ablated = clf.predict_proba(X_ablated)
-        ablated[modality] = (
-            clf.classes_[proba_ablated.argmax(axis=1)] == y,
-            proba_ablated[rows_index, true_index],
-        )
+        outcomes[modality] = _outcome(clf, X_ablated, true_index)
+    saliency = _saliency(clf, inputs, reference, true_index)
+    return _contribution_table(clf.classes_, np.asarray(y), outcomes, saliency)
+
+
+def _outcome(clf, X, true_index):
+    """Whether each sample is predicted right, and the true class's probability."""
+    proba = clf.predict_proba(X)
+    correct = proba.argmax(axis=1) == true_index
+    return correct, proba[np.arange(len(X)), true_index]
+
+
+def _saliency(clf, inputs, reference, true_index):
+    """Gradient x (input - reference mean) of each block, per sample, absolute."""
+    import tensorflow as tf
 
     tensors = {name: tf.constant(value) for name, value in inputs.items()}
     onehot = np.eye(clf.n_classes_, dtype=np.float32)[true_index]
@@ -134,12 +129,13 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
     # signed sum, unlike a sum of absolute values, does not grow with the
     # number of values in the block (a face block has far more than an MFCC
     # block).
-    baseline = encoder.transform(reference.mean(axis=0, keepdims=True))
-    saliency = {
+    baseline = clf.feature_encoder_.transform(reference.mean(axis=0, keepdims=True))
+    n_samples = len(true_index)
+    return {
         modality: np.abs(
             sum(
                 (gradients[name].numpy() * (inputs[name] - baseline[name]))
-                .reshape(len(y), -1)
+                .reshape(n_samples, -1)
                 .sum(axis=1)
                 for name in _INPUTS[modality]
                 if name in inputs
@@ -148,15 +144,19 @@ def modality_contribution(estimator, X, y, *, X_reference=None):
         for modality in _MODALITIES
     }
 
+
+def _contribution_table(classes, y, outcomes, saliency):
+    """One row per class (first ``'all'``) and modality: the measures' means."""
+    correct, p_true = outcomes["full"]
     rows = []
-    for label in ["all", *clf.classes_.tolist()]:
+    for label in ["all", *classes.tolist()]:
         mask = np.ones(len(y), bool) if label == "all" else y == label
         if not mask.any():
             continue
         total = sum(saliency[m][mask].sum() for m in _MODALITIES)
+        accuracy = float(correct[mask].mean())
         for modality in _MODALITIES:
-            correct_ablated, p_ablated = ablated[modality]
-            accuracy = float(correct[mask].mean())
+            correct_ablated, p_ablated = outcomes[modality]
             accuracy_ablated = float(correct_ablated[mask].mean())
             rows.append(
                 {

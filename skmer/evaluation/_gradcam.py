@@ -5,7 +5,7 @@
 
 import numpy as np
 
-from skmer.evaluation._base import dual_stream
+from skmer.evaluation._base import check_face_stream, class_index, dual_stream
 
 __all__ = ["grad_cam"]
 
@@ -192,27 +192,14 @@ def grad_cam(estimator, X, *, target=None, layer_name=None):
 
     clf, Xt, inputs = dual_stream(estimator, X, caller="grad_cam")
     _check_frames_in_model(clf, inputs, "grad_cam")
-    if "face" not in inputs:
-        raise ValueError(
-            "grad_cam needs a model with a face stream; got "
-            f"modalities={clf.modalities!r}."
-        )
+    check_face_stream(clf, "face" in inputs, "grad_cam")
     model = clf.model_
-    n_samples = len(Xt)
     if target is None:
         proba = model.predict(inputs, batch_size=clf.batch_size, verbose=0)
-        class_index = np.argmax(proba, axis=1)
+        explained = np.argmax(proba, axis=1)
     else:
-        target = np.asarray(target)
-        unknown = sorted(set(target.tolist()) - set(clf.classes_.tolist()))
-        if len(target) != n_samples or unknown:
-            raise ValueError(
-                f"target must hold one label of classes_ {clf.classes_.tolist()} "
-                f"per sample ({n_samples}); got {len(target)} labels"
-                + (f", unknown {unknown}." if unknown else ".")
-            )
-        class_index = np.searchsorted(clf.classes_, target)
-    onehot = np.eye(clf.n_classes_, dtype=np.float32)[class_index]
+        explained = class_index(clf, target, len(Xt), "target")
+    onehot = np.eye(clf.n_classes_, dtype=np.float32)[explained]
 
     names = [layer.name for layer in model.layers]
     stream = model.get_layer(
