@@ -21,7 +21,7 @@ from skmer.evaluation._plot.per_class_accuracy import PerClassAccuracyDisplay
 from skmer.evaluation._plot.predicted_counts import PredictedCountsDisplay
 from skmer.evaluation._plot.prediction_grid import PredictionGridDisplay
 from skmer.evaluation._plot.training_history import TrainingHistoryDisplay
-from skmer.evaluation._report import (
+from skmer.evaluation._scores import (
     per_class_accuracy,
     per_class_scores,
     predicted_counts,

@@ -6,7 +6,7 @@
 import numpy as np
 
 from skmer.evaluation._plot._base import _new_axes
-from skmer.evaluation._report import _classification_report
+from skmer.evaluation._scores import _classification_report
 
 
 class ClassificationReportDisplay:

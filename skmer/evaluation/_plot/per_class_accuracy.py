@@ -7,7 +7,7 @@ import numpy as np
 
 from skmer.evaluation._base import final_estimator
 from skmer.evaluation._plot._base import _grouped_bars, _new_axes
-from skmer.evaluation._report import per_class_accuracy
+from skmer.evaluation._scores import per_class_accuracy
 
 
 class PerClassAccuracyDisplay:

@@ -5,7 +5,7 @@
 
 from skmer.evaluation._base import final_estimator
 from skmer.evaluation._plot._base import _grouped_bars, _new_axes
-from skmer.evaluation._report import predicted_counts
+from skmer.evaluation._scores import predicted_counts
 
 
 class PredictedCountsDisplay:

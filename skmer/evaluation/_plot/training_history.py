@@ -5,7 +5,7 @@
 
 from skmer.evaluation._base import final_estimator
 from skmer.evaluation._plot._base import _new_axes
-from skmer.evaluation._report import training_history
+from skmer.evaluation._scores import training_history
 
 
 class TrainingHistoryDisplay:
