@@ -81,6 +81,44 @@ def _load_descr(name):
     return path.read_text(encoding="utf-8")
 
 
+def _parse_name(name, pattern, *, dataset, expected, codes):
+    """Split a file name's stem into the fields of `pattern`, checking codes.
+
+    Parameters
+    ----------
+    name : str or path-like
+        The file name or path; only the base name without extension counts.
+    pattern : re.Pattern
+        One group per field, matched against the whole stem.
+    dataset : str
+        The corpus's name, for error messages.
+    expected : str
+        What a name looks like, for the message when it does not match.
+    codes : list of (str, collection of str) or None
+        For each group, what its code is called ("emotion code") and the
+        codes allowed; None for a group that is not checked.
+
+    Returns
+    -------
+    fields : tuple of str
+        The groups of the match.
+    """
+    name = os.fspath(name)
+    stem = os.path.splitext(os.path.basename(name))[0]
+    match = pattern.fullmatch(stem)
+    if match is None:
+        raise ValueError(
+            f"Cannot parse {dataset} filename {name!r}: expected {expected}."
+        )
+    for check, code in zip(codes, match.groups(), strict=True):
+        if check is not None and code not in check[1]:
+            raise ValueError(
+                f"Cannot parse {dataset} filename {name!r}: {check[0]} {code!r} "
+                f"is not one of {', '.join(check[1])}."
+            )
+    return match.groups()
+
+
 def _format_values(values):
     """Quote values for an error message, shortening long runs."""
     values = [repr(value) for value in sorted(values)]

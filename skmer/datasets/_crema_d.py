@@ -14,6 +14,7 @@ from skmer.datasets._base import (
     _check_filter,
     _check_root,
     _make_bunch,
+    _parse_name,
     _scan,
     _select,
 )
@@ -102,25 +103,18 @@ def parse_crema_d_filename(name: str | os.PathLike) -> dict[str, str]:
     >>> parse_crema_d_filename("VideoFlash/1001_IEO_HAP_HI.flv")
     {'actor': '1001', 'sentence': 'IEO', 'emotion': 'HAP', 'intensity': 'HI'}
     """
-    name = os.fspath(name)
-    stem = os.path.splitext(os.path.basename(name))[0]
-    match = _NAME.fullmatch(stem)
-    if match is None:
-        raise ValueError(
-            f"Cannot parse CREMA-D filename {name!r}: expected "
-            f"ActorID_Sentence_Emotion_Level, e.g. {_EXAMPLE!r}."
-        )
-    actor, sentence, emotion, intensity = match.groups()
-    for field, code, allowed in [
-        ("sentence", sentence, SENTENCES),
-        ("emotion", emotion, EMOTIONS),
-        ("intensity", intensity, INTENSITIES),
-    ]:
-        if code not in allowed:
-            raise ValueError(
-                f"Cannot parse CREMA-D filename {name!r}: {field} code {code!r} "
-                f"is not one of {', '.join(allowed)}."
-            )
+    actor, sentence, emotion, intensity = _parse_name(
+        name,
+        _NAME,
+        dataset="CREMA-D",
+        expected=f"ActorID_Sentence_Emotion_Level, e.g. {_EXAMPLE!r}",
+        codes=[
+            None,
+            ("sentence code", SENTENCES),
+            ("emotion code", EMOTIONS),
+            ("intensity code", INTENSITIES),
+        ],
+    )
     return {
         "actor": actor,
         "sentence": sentence,

@@ -12,6 +12,7 @@ from skmer.datasets._base import (
     _check_filter,
     _check_root,
     _make_bunch,
+    _parse_name,
     _scan,
     _select,
 )
@@ -99,21 +100,14 @@ def parse_emodb_filename(name: str | os.PathLike) -> dict[str, str]:
     >>> fields["actor"], fields["text"], fields["emotion"], fields["version"]
     ('03', 'a01', 'HAP', 'a')
     """
-    name = os.fspath(name)
-    stem = os.path.splitext(os.path.basename(name))[0]
-    match = _NAME.fullmatch(stem)
-    if match is None:
-        raise ValueError(
-            f"Cannot parse EmoDB filename {name!r}: expected speaker (2 digits), "
-            f"text (letter and 2 digits), emotion letter and version letter, "
-            f"e.g. {_EXAMPLE!r}."
-        )
-    actor, text, emotion, version = match.groups()
-    if emotion not in EMOTIONS:
-        raise ValueError(
-            f"Cannot parse EmoDB filename {name!r}: emotion letter {emotion!r} "
-            f"is not one of {', '.join(EMOTIONS)}."
-        )
+    actor, text, emotion, version = _parse_name(
+        name,
+        _NAME,
+        dataset="EmoDB",
+        expected="speaker (2 digits), text (letter and 2 digits), emotion "
+        f"letter and version letter, e.g. {_EXAMPLE!r}",
+        codes=[None, None, ("emotion letter", EMOTIONS), None],
+    )
     return {
         "actor": actor,
         "text": text,

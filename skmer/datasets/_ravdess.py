@@ -13,6 +13,7 @@ from skmer.datasets._base import (
     _check_filter,
     _check_root,
     _make_bunch,
+    _parse_name,
     _scan,
     _select,
 )
@@ -97,31 +98,21 @@ def parse_ravdess_filename(name: str | os.PathLike) -> dict[str, str]:
     >>> fields["actor"], fields["sex"]
     ('01', 'male')
     """
-    name = os.fspath(name)
-    stem = os.path.splitext(os.path.basename(name))[0]
-    match = _NAME.fullmatch(stem)
-    if match is None:
-        raise ValueError(
-            f"Cannot parse RAVDESS filename {name!r}: expected 7 dash-separated "
-            f"two-digit fields, e.g. {_EXAMPLE!r}."
-        )
-    codes = match.groups()
-    tables = [
-        ("modality", MODALITIES),
-        ("vocal channel", VOCAL_CHANNELS),
-        ("emotion", EMOTIONS),
-        ("intensity", INTENSITIES),
-        ("statement", STATEMENTS),
-        ("repetition", REPETITIONS),
-        ("actor", ACTORS),
-    ]
-    for (field, allowed), code in zip(tables, codes, strict=True):
-        if code not in allowed:
-            raise ValueError(
-                f"Cannot parse RAVDESS filename {name!r}: {field} code {code!r} "
-                f"is not one of {', '.join(allowed)}."
-            )
-    modality, channel, emotion, intensity, statement, repetition, actor = codes
+    modality, channel, emotion, intensity, statement, repetition, actor = _parse_name(
+        name,
+        _NAME,
+        dataset="RAVDESS",
+        expected=f"7 dash-separated two-digit fields, e.g. {_EXAMPLE!r}",
+        codes=[
+            ("modality code", MODALITIES),
+            ("vocal channel code", VOCAL_CHANNELS),
+            ("emotion code", EMOTIONS),
+            ("intensity code", INTENSITIES),
+            ("statement code", STATEMENTS),
+            ("repetition code", REPETITIONS),
+            ("actor code", ACTORS),
+        ],
+    )
     return {
         "modality": MODALITIES[modality],
         "vocal_channel": VOCAL_CHANNELS[channel],
