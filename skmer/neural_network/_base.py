@@ -131,19 +131,6 @@ class _OneHotTarget(TransformerMixin, BaseEstimator):
         return {"classes_": self.classes_, "n_classes_": self.n_classes_}
 
 
-def _check_units(name, value, *, allow_empty):
-    """Return ``value`` as a tuple of positive ints, or raise."""
-    units = tuple(value) if isinstance(value, (tuple, list)) else None
-    if (
-        units is None
-        or (not units and not allow_empty)
-        or not all(isinstance(u, Integral) and u >= 1 for u in units)
-    ):
-        kind = "a tuple of positive ints" + ("" if allow_empty else ", not empty")
-        raise ValueError(f"{name} must be {kind}; got {value!r}.")
-    return tuple(int(u) for u in units)
-
-
 # The parameters of training that every subclass shares, with their checks.
 _TRAINING_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -165,8 +152,9 @@ class _KerasClassifierBase(KerasClassifier):
     """SciKeras classifier with scikit-learn's conventions and skmer's training.
 
     Subclasses store their parameters in ``__init__`` (among them those of
-    ``_TRAINING_CONSTRAINTS``), and implement ``_check_width(n_features)``,
-    which raises when rows of that width do not fit the parameters, the
+    ``_TRAINING_CONSTRAINTS``), and implement ``_check_params(n_features)``,
+    which raises when the parameters are invalid or do not fit rows of that
+    width, the
     ``feature_encoder`` property, which maps X to the model's inputs, and
     ``_build_model()``, which returns the uncompiled Keras model (softmax
     over ``n_classes_``). This class compiles it (Adam, categorical
@@ -351,7 +339,7 @@ class _KerasClassifierBase(KerasClassifier):
                 "y must contain at least 2 classes with positive sample_weight; "
                 "sample_weight leaves only 1 class."
             )
-        self._check_width(X.shape[1])
+        self._check_params(X.shape[1])
 
         # One int seed drives the build, the split and Keras' shuffling, so a
         # RandomState instance gives a different fit each time, as in

@@ -11,12 +11,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmer.neural_network._architecture import build_dual_stream_cnn
-from skmer.neural_network._base import (
-    _TRAINING_CONSTRAINTS,
-    _check_units,
-    _KerasClassifierBase,
-)
-from skmer.neural_network._blocks import _BlockSplitter, _check_shape
+from skmer.neural_network._base import _TRAINING_CONSTRAINTS, _KerasClassifierBase
+from skmer.neural_network._blocks import _BlockSplitter, _check_positive_ints
 from skmer.neural_network._pretrained import (
     _DnnFaceEncoder,
     _split_backbone,
@@ -433,16 +429,20 @@ path-like or None, default=None
 
     def _layout(self, n_features):
         """Locate the blocks in rows of ``n_features`` columns, or raise."""
-        face_shape = _check_shape("face_shape", self.face_shape, 3)
-        audio_shape = _check_shape("audio_shape", self.audio_shape, 2, allow_none=True)
-        if audio_shape is None and self.modalities != "audio":
+        face_shape = _check_positive_ints(
+            "face_shape", self.face_shape, length=3, axes="(height, width, channels)"
+        )
+        if self.audio_shape is None and self.modalities != "audio":
             raise ValueError(
                 "audio_shape=None is only allowed with modalities='audio'; got "
                 f"modalities={self.modalities!r}. Pass audio_shape=(n_mfcc, "
                 "n_frames) as in MFCCExtractor."
             )
-        if audio_shape is None:
+        if self.audio_shape is None:
             return _BlockLayout(None, None, (0, n_features), (n_features, 1, 1))
+        audio_shape = _check_positive_ints(
+            "audio_shape", self.audio_shape, length=2, axes="(n_mfcc, n_frames)"
+        )
 
         face_width = self.n_frames * int(np.prod(face_shape))
         audio_width = int(np.prod(audio_shape))
@@ -544,21 +544,30 @@ path-like or None, default=None
             )
         return keras_backbone, dnn_backbone
 
-    def _check_width(self, n_features):
+    def _check_params(self, n_features):
         layout = self._layout(n_features)
         if layout.face_columns is not None:
             self._face_backbones()
+        self._layer_widths()
+
+    def _layer_widths(self):
+        """Return ``filters`` and ``head_units`` as tuples of ints, or raise."""
+        return (
+            _check_positive_ints("filters", self.filters, allow_empty=False),
+            _check_positive_ints("head_units", self.head_units),
+        )
 
     def _build_model(self):
         """Build the network from the parameters and the data."""
         layout = self._layout(self.n_features_in_)
+        filters, head_units = self._layer_widths()
         face_shape = None
         face_encoder = None
         face_embedding_dim = None
         if layout.face_columns is not None:
             keras_backbone, dnn_backbone = self._face_backbones()
             if dnn_backbone is None or keras_backbone is not None:
-                face_shape = _check_shape("face_shape", self.face_shape, 3)
+                face_shape = layout.face_shape[-3:]
             if keras_backbone is not None:
                 face_encoder = load_face_encoder(
                     keras_backbone,
@@ -579,10 +588,10 @@ path-like or None, default=None
             lstm_units=self.lstm_units,
             face_encoder=face_encoder,
             face_embedding_dim=face_embedding_dim,
-            filters=_check_units("filters", self.filters, allow_empty=False),
+            filters=filters,
             kernel_size=self.kernel_size,
             branch_units=self.branch_units,
-            head_units=_check_units("head_units", self.head_units, allow_empty=True),
+            head_units=head_units,
             dropout=self.dropout,
             batch_norm_momentum=self.batch_norm_momentum,
             augment=self.augment,
