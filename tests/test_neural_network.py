@@ -632,11 +632,17 @@ def test_not_fitted_error(data):
         DualStreamClassifier().predict(X)
 
 
-@pytest.mark.parametrize("name", ["partial_fit", "initialize"])
-def test_scikeras_training_entry_points_are_hidden(name):
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("partial_fit", "it trains with early stopping on a validation split."),
+        ("initialize", "fit builds the model from the parameters and the data."),
+    ],
+)
+def test_scikeras_training_entry_points_are_hidden(name, reason):
     clf = DualStreamClassifier()
     assert not hasattr(clf, name)
-    msg = f"DualStreamClassifier has no {name}:"
+    msg = f"DualStreamClassifier has no {name}: {reason} Call fit instead."
     with pytest.raises(AttributeError, match=re.escape(msg)):
         getattr(clf, name)
 

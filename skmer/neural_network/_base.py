@@ -131,6 +131,34 @@ class _OneHotTarget(TransformerMixin, BaseEstimator):
         return {"classes_": self.classes_, "n_classes_": self.n_classes_}
 
 
+class _Unavailable:
+    """A SciKeras method that skmer's classifiers do not offer.
+
+    Read on an instance it raises AttributeError, so that ``hasattr`` is
+    False, with a message that says why and to call fit instead.
+
+    Parameters
+    ----------
+    reason : str
+        Why the method is not available, a sentence.
+    """
+
+    def __init__(self, reason):
+        self.reason = reason
+        self.__doc__ = f"Not available: {reason}"
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        raise AttributeError(
+            f"{type(instance).__name__} has no {self.name}: {self.reason} "
+            "Call fit instead."
+        )
+
+
 # The parameters of training that every subclass shares, with their checks.
 _TRAINING_CONSTRAINTS = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -154,10 +182,9 @@ class _KerasClassifierBase(KerasClassifier):
     Subclasses store their parameters in ``__init__`` (among them those of
     ``_TRAINING_CONSTRAINTS``), and implement ``_check_params(n_features)``,
     which raises when the parameters are invalid or do not fit rows of that
-    width, the
-    ``feature_encoder`` property, which maps X to the model's inputs, and
-    ``_build_model()``, which returns the uncompiled Keras model (softmax
-    over ``n_classes_``). This class compiles it (Adam, categorical
+    width, the ``feature_encoder`` property, which maps X to the model's
+    inputs, and ``_build_model()``, which returns the uncompiled Keras model
+    (softmax over ``n_classes_``). This class compiles it (Adam, categorical
     cross-entropy) and trains it: a seeded fit, a stratified validation split
     for early stopping, ReduceLROnPlateau, class weights, ``history_``.
     """
@@ -206,33 +233,8 @@ class _KerasClassifierBase(KerasClassifier):
         tags.input_tags.allow_nan = False
         return tags
 
-    @property
-    def partial_fit(self):
-        """Not available: fit trains with early stopping on a held-out split.
-
-        Raises
-        ------
-        AttributeError
-            Always, so that ``hasattr(clf, "partial_fit")`` is False.
-        """
-        raise AttributeError(
-            f"{type(self).__name__} has no partial_fit: it trains with early "
-            "stopping on a validation split. Call fit instead."
-        )
-
-    @property
-    def initialize(self):
-        """Not available: fit builds and trains the model.
-
-        Raises
-        ------
-        AttributeError
-            Always, so that ``hasattr(clf, "initialize")`` is False.
-        """
-        raise AttributeError(
-            f"{type(self).__name__} has no initialize: fit builds the model "
-            "from the parameters and the data. Call fit instead."
-        )
+    partial_fit = _Unavailable("it trains with early stopping on a validation split.")
+    initialize = _Unavailable("fit builds the model from the parameters and the data.")
 
     @property
     def target_encoder(self):
