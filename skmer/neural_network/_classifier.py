@@ -522,13 +522,9 @@ path-like or None, default=None
                     dnn_backbone, face_shape=layout.face_shape[-3:]
                 )
                 face_frames = keras_backbone is not None
+        # The layout's fields are the splitter's first four parameters.
         return _BlockSplitter(
-            face_columns=layout.face_columns,
-            face_shape=layout.face_shape,
-            audio_columns=layout.audio_columns,
-            audio_shape=layout.audio_shape,
-            face_embedder=face_embedder,
-            face_frames=face_frames,
+            **layout._asdict(), face_embedder=face_embedder, face_frames=face_frames
         )
 
     def _face_backbones(self):

@@ -350,23 +350,10 @@ class _ConcatFaceEncoder(BaseEstimator):
     def __init__(self, encoders):
         self.encoders = encoders
 
-    def fit(self, X=None, y=None):
-        """Add up the widths of the embeddings.
-
-        Parameters
-        ----------
-        X : Ignored
-            Not used, present here for API consistency by convention.
-        y : Ignored
-            Not used, present here for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            Fitted encoder.
-        """
-        self.embedding_dim_ = sum(_embedding_dim(e) for e in self.encoders)
-        return self
+    @property
+    def embedding_dim_(self):
+        """Width of the concatenated embedding: the sum of the encoders'."""
+        return sum(_embedding_dim(e) for e in self.encoders)
 
     def predict(self, frames, batch_size=64, verbose=0):
         """Embed face frames with every encoder and concatenate.
@@ -517,7 +504,7 @@ default='fer'
     keras_encoder = _keras_face_encoder(
         keras_backbone, face_shape=face_shape, embedding_layer=None, trainable=False
     )
-    return _ConcatFaceEncoder([keras_encoder, encoder]).fit()
+    return _ConcatFaceEncoder([keras_encoder, encoder])
 
 
 def _keras_face_encoder(backbone, *, face_shape, embedding_layer, trainable):
