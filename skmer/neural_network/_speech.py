@@ -151,8 +151,6 @@ class SpeechClassifier(_KerasClassifierBase):
     Evaluate with folds grouped by speaker (``GroupKFold``,
     ``LeaveOneGroupOut``): with a random split the network also recognises
     the speakers, and the accuracy is not that of new speakers.
-    ``benchmarks/bench_speech_zoo.py`` runs every architecture on the same
-    speaker-independent folds.
 
     Examples
     --------
