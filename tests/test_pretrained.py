@@ -229,6 +229,9 @@ def test_own_backbone_not_a_model_error(tmp_path):
 def test_face_shape_error(own_backbone, face_shape, msg):
     with pytest.raises(ValueError, match=re.escape(msg)):
         load_face_encoder(own_backbone, face_shape=face_shape)
+    # FaceEmbedding checks face_shape before the width of X.
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        FaceEmbedding(own_backbone, face_shape=face_shape).fit(np.zeros((2, 12)))
 
 
 # --------------------------------------------------------------------------
@@ -402,27 +405,6 @@ def test_embedding_width_error(own_backbone):
     )
     with pytest.raises(ValueError, match=re.escape(msg)):
         FaceEmbedding(own_backbone, face_shape=FACE_SHAPE, n_frames=2).fit(X)
-
-
-@pytest.mark.parametrize(
-    "face_shape, msg",
-    [
-        (
-            (16, 16),
-            "face_shape must be a tuple of 3 positive ints (height, width, "
-            "channels); got (16, 16).",
-        ),
-        (
-            (16, 16, 2),
-            "face_shape must be (height, width, channels) with 1 or 3 channels; "
-            "got (16, 16, 2).",
-        ),
-    ],
-)
-def test_embedding_face_shape_error(own_backbone, face_shape, msg):
-    X = np.zeros((2, int(np.prod(face_shape))))
-    with pytest.raises(ValueError, match=re.escape(msg)):
-        FaceEmbedding(own_backbone, face_shape=face_shape).fit(X)
 
 
 @needs_fer
