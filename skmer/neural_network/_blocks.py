@@ -115,8 +115,10 @@ def _check_positive_ints(name, value, *, length=None, axes=None, allow_empty=Tru
     The one check of the tuple parameters of the neural_network estimators:
     shapes (``length`` ints, named by ``axes`` in the message, e.g.
     ``"(height, width, channels)"``) and layer widths (any number of ints,
-    at least one unless ``allow_empty``). scikit-learn's parameter
-    constraints check that these are tuples or lists, but not what they hold.
+    at least one unless ``allow_empty``). The parameter constraints check
+    that these are tuples or lists; what they hold is checked here, because
+    scikit-learn's ``make_constraint`` takes no constraint classes but its
+    own (the way ``MLPClassifier`` checks ``hidden_layer_sizes`` in fit).
     """
     ints = tuple(value) if isinstance(value, (tuple, list)) else None
     if (

@@ -251,12 +251,10 @@ path-like or None, default=None
 
     Notes
     -----
-    The defaults are the paper's configuration, ``from_preset("paper")``.
     The paper does not give the dropout rate, the validation fraction or the
-    patiences: skmer uses 0.5, 0.2, 10 and 5 (factor 0.5). On a few hundred
-    clips the paper's face stream does not learn, hence the ``"recommended"``
-    preset; the :ref:`User Guide <classifier>` explains both presets and
-    gives their accuracy.
+    patiences of its configuration (the defaults): skmer uses 0.5, 0.2, 10
+    and 5 (factor 0.5). The :ref:`User Guide <classifier>` explains why the
+    ``"recommended"`` preset differs, and gives the accuracy of both.
 
     The model is built from the shapes of the parameters and checked
     against the width of X in :term:`fit`, with an error that says which
