@@ -591,11 +591,13 @@ def test_audio_shape_none_needs_audio_modality(data):
     [
         (
             {"face_shape": (16, 16)},
-            "face_shape must be a tuple of 3 positive ints; got (16, 16).",
+            "face_shape must be a tuple of 3 positive ints (height, width, "
+            "channels); got (16, 16).",
         ),
         (
             {"audio_shape": (8, 0)},
-            "audio_shape must be a tuple of 2 positive ints; got (8, 0).",
+            "audio_shape must be a tuple of 2 positive ints (n_mfcc, n_frames); "
+            "got (8, 0).",
         ),
         (
             {"filters": ()},
@@ -604,6 +606,10 @@ def test_audio_shape_none_needs_audio_modality(data):
         (
             {"head_units": (8, -1)},
             "head_units must be a tuple of positive ints; got (8, -1).",
+        ),
+        (
+            {"head_units": [8, 2.5]},
+            "head_units must be a tuple of positive ints; got [8, 2.5].",
         ),
     ],
 )
@@ -626,11 +632,17 @@ def test_not_fitted_error(data):
         DualStreamClassifier().predict(X)
 
 
-@pytest.mark.parametrize("name", ["partial_fit", "initialize"])
-def test_scikeras_training_entry_points_are_hidden(name):
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("partial_fit", "it trains with early stopping on a validation split."),
+        ("initialize", "fit builds the model from the parameters and the data."),
+    ],
+)
+def test_scikeras_training_entry_points_are_hidden(name, reason):
     clf = DualStreamClassifier()
     assert not hasattr(clf, name)
-    msg = f"DualStreamClassifier has no {name}:"
+    msg = f"DualStreamClassifier has no {name}: {reason} Call fit instead."
     with pytest.raises(AttributeError, match=re.escape(msg)):
         getattr(clf, name)
 

@@ -206,10 +206,32 @@ def test_own_backbone_not_a_model_error(tmp_path):
         load_face_encoder(path)
 
 
-def test_face_shape_error(own_backbone):
-    msg = "face_shape must be (height, width, channels) with 1 or 3 channels; got "
-    with pytest.raises(ValueError, match=re.escape(msg + "(16, 16, 2).")):
-        load_face_encoder(own_backbone, face_shape=(16, 16, 2))
+@pytest.mark.parametrize(
+    "face_shape, msg",
+    [
+        (
+            (16, 16, 2),
+            "face_shape must be (height, width, channels) with 1 or 3 channels; "
+            "got (16, 16, 2).",
+        ),
+        (
+            (16, 16),
+            "face_shape must be a tuple of 3 positive ints (height, width, "
+            "channels); got (16, 16).",
+        ),
+        (
+            (0, 16, 3),
+            "face_shape must be a tuple of 3 positive ints (height, width, "
+            "channels); got (0, 16, 3).",
+        ),
+    ],
+)
+def test_face_shape_error(own_backbone, face_shape, msg):
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        load_face_encoder(own_backbone, face_shape=face_shape)
+    # FaceEmbedding checks face_shape before the width of X.
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        FaceEmbedding(own_backbone, face_shape=face_shape).fit(np.zeros((2, 12)))
 
 
 # --------------------------------------------------------------------------
@@ -383,15 +405,6 @@ def test_embedding_width_error(own_backbone):
     )
     with pytest.raises(ValueError, match=re.escape(msg)):
         FaceEmbedding(own_backbone, face_shape=FACE_SHAPE, n_frames=2).fit(X)
-
-
-def test_embedding_face_shape_error(own_backbone):
-    msg = (
-        "face_shape must be a tuple of 3 positive ints (height, width, channels); "
-        "got (16, 16)."
-    )
-    with pytest.raises(ValueError, match=re.escape(msg)):
-        FaceEmbedding(own_backbone, face_shape=(16, 16)).fit(np.zeros((2, 256)))
 
 
 @needs_fer

