@@ -360,3 +360,41 @@ def test_mcnemar_matches_agresti_presidential_approval():
     result = mcnemar_test(*_predictions(794, 150, 86, 570))
     assert result.statistic == pytest.approx(16.818, abs=5e-4)
     assert result.pvalue == pytest.approx(4.115e-05, rel=1e-3)
+
+
+# --- folds in parallel -------------------------------------------------------
+
+
+def _assert_same_result(result, other):
+    assert list(result) == list(other)
+    for key in ("scores", "summary", "tests", "predictions"):
+        pd.testing.assert_frame_equal(result[key], other[key])
+    if result.human is not None:
+        pd.testing.assert_frame_equal(result.human, other.human)
+    for (train, test), (other_train, other_test) in zip(
+        result.cv, other.cv, strict=True
+    ):
+        np.testing.assert_array_equal(train, other_train)
+        np.testing.assert_array_equal(test, other_test)
+
+
+@pytest.mark.parametrize("case", ["cv", "paper"])
+def test_compare_modalities_same_results_in_parallel(case):
+    serial = _CASES[case](n_jobs=1, return_estimator=True)
+    parallel = _CASES[case](n_jobs=2, return_estimator=True)
+    _assert_same_result(serial, parallel)
+    # The fitted models come back from the workers, one per fold and model.
+    assert [sorted(models) for models in parallel.estimators] == [
+        ["audio", "face", "fusion"]
+    ] * len(parallel.cv)
+    for models, other in zip(serial.estimators, parallel.estimators, strict=True):
+        for name, model in models.items():
+            np.testing.assert_array_equal(model.model_.coef_, other[name].model_.coef_)
+
+
+def test_compare_modalities_verbose_prints_each_fold(capsys):
+    _compare_wilcoxon(verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "fold 0 face: accuracy 0.556, macro-F1 0.467"
+    assert lines[-1] == "fold 4 fusion: accuracy 0.167, macro-F1 0.222"
+    assert len(lines) == 10
