@@ -206,15 +206,31 @@ def _scoring(labels):
     }
 
 
-def _cross_validate(
-    estimator, X, y, splits, *, param, modality, fraction, scoring, n_jobs
+def _fit_folds(
+    estimator,
+    X,
+    y,
+    splits,
+    *,
+    param,
+    modality,
+    fraction,
+    scoring,
+    n_jobs,
+    return_estimator,
 ):
-    """Cross-validate the variant of ``estimator`` that sees ``modality``."""
+    """Cross-validate the variant of ``estimator`` that sees ``modality``.
+
+    Return what :func:`~sklearn.model_selection.cross_validate` returns, plus
+    the out-of-fold ``y_pred`` and ``confidence``; without
+    ``return_estimator``, the fitted models are dropped once they predicted,
+    so that at most one modality's models are held at a time.
+    """
     model = clone(estimator).set_params(**{param: modality})
     name = param.replace("modalities", "validation_fraction")
     if fraction is not None and name in model.get_params():
         model.set_params(**{name: fraction})
-    return cross_validate(
+    run = cross_validate(
         model,
         X,
         y,
@@ -225,6 +241,10 @@ def _cross_validate(
         return_indices=True,
         error_score="raise",
     )
+    run["y_pred"], run["confidence"] = _out_of_fold(run, X, y)
+    if not return_estimator:
+        del run["estimator"]
+    return run
 
 
 def _out_of_fold(run, X, y):
@@ -261,7 +281,7 @@ def _score_table(runs, splits):
     return scores, summary.reset_index()
 
 
-def _prediction_table(runs, X, y, splits):
+def _prediction_table(runs, y, splits):
     """Tabulate the out-of-fold predictions of every model, one row a sample."""
     fold_of = np.full(len(y), -1)
     for fold, (_, test) in enumerate(splits):
@@ -270,10 +290,9 @@ def _prediction_table(runs, X, y, splits):
     predictions = pd.DataFrame({"fold": fold_of, "y_true": y})
     for modality, run in runs.items():
         name = MODEL_NAMES[modality]
-        pred, confidence = _out_of_fold(run, X, y)
-        predictions[f"y_pred_{name}"] = np.where(tested, pred, None)
-        if not np.all(np.isnan(confidence)):
-            predictions[f"confidence_{name}"] = confidence
+        predictions[f"y_pred_{name}"] = np.where(tested, run["y_pred"], None)
+        if not np.all(np.isnan(run["confidence"])):
+            predictions[f"confidence_{name}"] = run["confidence"]
     return predictions, tested
 
 
@@ -452,7 +471,7 @@ def compare_modalities(
     scoring = _scoring(np.unique(y))
     runs = {}
     for modality in modalities:
-        runs[modality] = _cross_validate(
+        runs[modality] = _fit_folds(
             estimator,
             X,
             y,
@@ -462,11 +481,12 @@ def compare_modalities(
             fraction=fraction,
             scoring=scoring,
             n_jobs=n_jobs,
+            return_estimator=return_estimator,
         )
         if verbose:
             _print_scores(runs[modality], MODEL_NAMES[modality])
     scores, summary = _score_table(runs, splits)
-    predictions, tested = _prediction_table(runs, X, y, splits)
+    predictions, tested = _prediction_table(runs, y, splits)
     tests = _tests(scores, predictions[tested], modalities, test)
     human = None
     if human_votes is not None:
