@@ -79,7 +79,8 @@ model = make_pipeline(features, classifier)
 # default); the paired tests compare fusion with each single
 # modality across folds (corrected resampled t-test) and on the pooled
 # out-of-fold predictions (McNemar). ``return_estimator=True`` keeps the
-# fitted models of every fold.
+# fitted models of every fold. Each model is cross-validated by scikit-learn's
+# ``cross_validate``: ``n_jobs=2`` would fit two folds at a time.
 from skmer.evaluation import compare_modalities
 
 result = compare_modalities(

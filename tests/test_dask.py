@@ -5,6 +5,7 @@ skmer[dask]``). No mocks: a ``distributed.LocalCluster`` with two worker
 processes runs the work, sharing a cache folder with the test process.
 """
 
+import contextlib
 import glob
 import os
 
@@ -22,6 +23,26 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skmer.datasets import make_synthetic_clips  # noqa: E402
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor  # noqa: E402
+
+
+@contextlib.contextmanager
+def _two_workers():
+    """Run joblib's work on a local cluster of two worker processes.
+
+    Yields the task stream, whose ``data`` names the worker of each task.
+    """
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        distributed.get_task_stream(client) as tasks,
+        joblib.parallel_config(backend="dask"),
+    ):
+        yield tasks
 
 
 def _search(cache_dir, n_jobs):
@@ -55,23 +76,11 @@ def test_extraction_and_search_on_a_local_dask_cluster(tmp_path):
     local_search = _search(None, None).fit(paths, data.target, groups=data.groups)
 
     cache_dir = str(tmp_path / "shared cache")
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        with (
-            distributed.get_task_stream(client) as tasks,
-            joblib.parallel_config(backend="dask"),
-        ):
-            X_face = face.set_params(n_jobs=-1, cache_dir=cache_dir).transform(paths)
-            X_audio = audio.set_params(n_jobs=-1, cache_dir=cache_dir).transform(paths)
-            search = _search(cache_dir, -1).fit(paths, data.target, groups=data.groups)
-        workers = {task["worker"] for task in tasks.data}
+    with _two_workers() as tasks:
+        X_face = face.set_params(n_jobs=-1, cache_dir=cache_dir).transform(paths)
+        X_audio = audio.set_params(n_jobs=-1, cache_dir=cache_dir).transform(paths)
+        search = _search(cache_dir, -1).fit(paths, data.target, groups=data.groups)
+    workers = {task["worker"] for task in tasks.data}
     # The work ran on both worker processes, not in this one.
     assert len(workers) == 2
     np.testing.assert_array_equal(X_face, local_face)
@@ -89,3 +98,17 @@ def test_extraction_and_search_on_a_local_dask_cluster(tmp_path):
         MFCCExtractor(13, n_frames=32, cache_dir=cache_dir).transform(paths),
         local_audio,
     )
+
+
+@pytest.mark.slow
+def test_compare_modalities_folds_on_a_local_dask_cluster():
+    # The stand-in classifier and data of test_compare (tests/ is on the path).
+    from test_compare import _CASES, _assert_same_result
+
+    local = _CASES["cv"](n_jobs=1)
+    with _two_workers() as tasks:
+        result = _CASES["cv"](n_jobs=-1)
+    workers = {task["worker"] for task in tasks.data}
+    # The folds were fitted on both worker processes, with the same results.
+    assert len(workers) == 2
+    _assert_same_result(result, local)

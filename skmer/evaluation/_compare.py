@@ -9,11 +9,12 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score, make_scorer, precision_score, recall_score
 from sklearn.model_selection import (
     StratifiedGroupKFold,
     StratifiedKFold,
     check_cv,
+    cross_validate,
     train_test_split,
 )
 from sklearn.model_selection._split import GroupsConsumerMixin
@@ -31,6 +32,8 @@ __all__ = ["compare_modalities", "paper_split"]
 MODEL_NAMES = {"face": "face", "audio": "audio", "both": "fusion"}
 HUMAN_VOTES = {"face": "face_vote", "audio": "voice_vote", "both": "multimodal_vote"}
 METRICS = ["accuracy", "precision_macro", "recall_macro", "f1_macro"]
+TEST_COLUMNS = ["model_a", "model_b", "test", "metric", "difference"]
+TEST_COLUMNS += ["statistic", "pvalue"]
 
 
 def paper_split(y, *, batch_size=32, random_state=None):
@@ -149,16 +152,148 @@ def _check_splits(cv, y, groups, protocol, random_state, batch_size):
     return list(cv.split(np.zeros(len(y)), y, groups)), None
 
 
-def _scores(y_true, y_pred, labels):
-    precision, recall, f1, _ = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, average="macro", zero_division=0
-    )
+def _check_arguments(estimator, y, groups, protocol, test, modalities, human_votes):
+    """Validate the arguments; return the modalities and the parameter name.
+
+    The name is that of the ``modalities`` parameter of ``estimator`` or of
+    its last step.
+    """
+    if protocol not in ("cv", "paper"):
+        raise ValueError(f"protocol must be 'cv' or 'paper'; got {protocol!r}.")
+    if test not in ("corrected_ttest", "wilcoxon"):
+        raise ValueError(f"test must be 'corrected_ttest' or 'wilcoxon'; got {test!r}.")
+    modalities = list(modalities)
+    unknown = [m for m in modalities if m not in MODEL_NAMES]
+    if not modalities or unknown or len(set(modalities)) != len(modalities):
+        raise ValueError(
+            "modalities must be distinct values among 'face', 'audio' and "
+            f"'both'; got {modalities!r}."
+        )
+    if not is_classifier(estimator) and not is_classifier(final_estimator(estimator)):
+        raise TypeError(
+            f"estimator must be a classifier; got {type(estimator).__name__}."
+        )
+    param = _modality_param(estimator)
+    if groups is not None and len(groups) != len(y):
+        raise ValueError(
+            f"groups must have one entry per sample ({len(y)}); got {len(groups)}."
+        )
+    if human_votes is not None:
+        missing = [c for c in HUMAN_VOTES.values() if c not in human_votes.columns]
+        if len(human_votes) != len(y) or missing:
+            raise ValueError(
+                "human_votes must be a DataFrame with one row per sample "
+                f"({len(y)}) and the columns face_vote, voice_vote and "
+                f"multimodal_vote; got {len(human_votes)} rows"
+                + (f", missing {', '.join(missing)}." if missing else ".")
+            )
+    return modalities, param
+
+
+def _scoring(labels):
+    """Return the scorers of ``METRICS``, macro averages over ``labels``.
+
+    A class of ``labels`` that a test fold neither holds nor predicts counts
+    as 0, without a warning, so that every fold averages over the same
+    classes.
+    """
+    macro = {"average": "macro", "labels": labels, "zero_division": 0}
     return {
-        "accuracy": accuracy_score(y_true, y_pred),
-        "precision_macro": precision,
-        "recall_macro": recall,
-        "f1_macro": f1,
+        "accuracy": "accuracy",
+        "precision_macro": make_scorer(precision_score, **macro),
+        "recall_macro": make_scorer(recall_score, **macro),
+        "f1_macro": make_scorer(f1_score, **macro),
     }
+
+
+def _fit_folds(
+    estimator,
+    X,
+    y,
+    splits,
+    *,
+    param,
+    modality,
+    fraction,
+    scoring,
+    n_jobs,
+    return_estimator,
+):
+    """Cross-validate the variant of ``estimator`` that sees ``modality``.
+
+    Return what :func:`~sklearn.model_selection.cross_validate` returns, plus
+    the out-of-fold ``y_pred`` and ``confidence``; without
+    ``return_estimator``, the fitted models are dropped once they predicted,
+    so that at most one modality's models are held at a time.
+    """
+    model = clone(estimator).set_params(**{param: modality})
+    name = param.replace("modalities", "validation_fraction")
+    if fraction is not None and name in model.get_params():
+        model.set_params(**{name: fraction})
+    run = cross_validate(
+        model,
+        X,
+        y,
+        cv=splits,
+        scoring=scoring,
+        n_jobs=n_jobs,
+        return_estimator=True,
+        return_indices=True,
+        error_score="raise",
+    )
+    run["y_pred"], run["confidence"] = _out_of_fold(run, X, y)
+    if not return_estimator:
+        del run["estimator"]
+    return run
+
+
+def _out_of_fold(run, X, y):
+    """Predicted class and its probability for each sample a fold tested."""
+    pred = np.empty(len(y), dtype=y.dtype)
+    confidence = np.full(len(y), np.nan)
+    for model, test in zip(run["estimator"], run["indices"]["test"], strict=True):
+        X_test = _safe_indexing(X, test)
+        if hasattr(model, "predict_proba"):
+            proba = model.predict_proba(X_test)
+            pred[test] = final_estimator(model).classes_[np.argmax(proba, axis=1)]
+            confidence[test] = proba.max(axis=1)
+        else:
+            pred[test] = model.predict(X_test)
+    return pred, confidence
+
+
+def _score_table(runs, splits):
+    """One row per fold and model, in that order, with the scorers' values."""
+    rows = [
+        {
+            "model": MODEL_NAMES[modality],
+            "fold": fold,
+            "n_train": len(train),
+            "n_test": len(test),
+            **{metric: run[f"test_{metric}"][fold] for metric in METRICS},
+        }
+        for fold, (train, test) in enumerate(splits)
+        for modality, run in runs.items()
+    ]
+    scores = pd.DataFrame(rows)
+    summary = scores.groupby("model", sort=False)[METRICS].agg(["mean", "std"])
+    summary.columns = [f"{metric}_{stat}" for metric, stat in summary.columns]
+    return scores, summary.reset_index()
+
+
+def _prediction_table(runs, y, splits):
+    """Tabulate the out-of-fold predictions of every model, one row a sample."""
+    fold_of = np.full(len(y), -1)
+    for fold, (_, test) in enumerate(splits):
+        fold_of[test] = fold
+    tested = fold_of >= 0
+    predictions = pd.DataFrame({"fold": fold_of, "y_true": y})
+    for modality, run in runs.items():
+        name = MODEL_NAMES[modality]
+        predictions[f"y_pred_{name}"] = np.where(tested, run["y_pred"], None)
+        if not np.all(np.isnan(run["confidence"])):
+            predictions[f"confidence_{name}"] = run["confidence"]
+    return predictions, tested
 
 
 def compare_modalities(
@@ -173,14 +308,17 @@ def compare_modalities(
     test="corrected_ttest",
     human_votes=None,
     return_estimator=False,
+    n_jobs=None,
     random_state=None,
     verbose=0,
 ):
     """Fit face-only, audio-only and fusion models on the same folds and compare.
 
-    For each fold, ``estimator`` is cloned once per value of ``modalities``
-    (its ``modalities`` parameter, or that of a Pipeline's last step), fitted
-    on the training part and scored on the test part. The fusion model is
+    For each value of ``modalities``, ``estimator`` (its ``modalities``
+    parameter, or that of a Pipeline's last step) is cross-validated with
+    :func:`~sklearn.model_selection.cross_validate` on the same folds: fitted
+    on each training part and scored on the test part, the folds in parallel
+    with ``n_jobs``. The fusion model is
     then tested against each unimodal one: per metric with a paired test
     over the folds, and with McNemar's test on the pooled out-of-fold
     predictions.
@@ -236,11 +374,20 @@ def compare_modalities(
     return_estimator : bool, default=False
         Keep the fitted models of every fold in ``estimators`` of the
         result.
+    n_jobs : int, default=None
+        Number of folds fitted in parallel, by
+        :func:`~sklearn.model_selection.cross_validate` through joblib (so a
+        ``joblib.parallel_config(backend="dask")`` block runs them on a Dask
+        cluster). ``None`` means 1 unless in a joblib context; ``-1`` uses all
+        processors. The results do not depend on it when the estimator's
+        ``random_state`` is fixed. Each worker process holds its own model:
+        mind the memory of several networks at once.
     random_state : int, RandomState instance or None, default=None
         Seeds the default folds and :func:`paper_split`. Seed the estimator
         itself through its own ``random_state``.
     verbose : int, default=0
-        Print one line per fitted model when positive.
+        Print one line per fitted model when positive, once all the folds of
+        its modality are done.
 
     Returns
     -------
@@ -295,10 +442,9 @@ def compare_modalities(
     >>> import numpy as np
     >>> from skmer.evaluation import compare_modalities
     >>> from skmer.neural_network import DualStreamClassifier
-    >>> rng = np.random.default_rng(0)
     >>> y = np.tile(["ANG", "HAP", "SAD"], 10)
     >>> groups = np.repeat(np.arange(10), 3)
-    >>> X = rng.random((30, 4 * 4 * 1 + 4 * 4), dtype=np.float32)
+    >>> X = np.random.default_rng(0).random((30, 4 * 4 * 1 + 4 * 4), dtype=np.float32)
     >>> clf = DualStreamClassifier(
     ...     face_shape=(4, 4, 1), audio_shape=(4, 4), filters=(2,),
     ...     branch_units=4, head_units=(), epochs=1, early_stopping=False,
@@ -310,185 +456,99 @@ def compare_modalities(
     >>> sorted(set(result.tests["test"]))
     ['corrected_ttest', 'mcnemar']
     """
-    if protocol not in ("cv", "paper"):
-        raise ValueError(f"protocol must be 'cv' or 'paper'; got {protocol!r}.")
-    if test not in ("corrected_ttest", "wilcoxon"):
-        raise ValueError(f"test must be 'corrected_ttest' or 'wilcoxon'; got {test!r}.")
-    modalities = list(modalities)
-    unknown = [m for m in modalities if m not in MODEL_NAMES]
-    if not modalities or unknown or len(set(modalities)) != len(modalities):
-        raise ValueError(
-            "modalities must be distinct values among 'face', 'audio' and "
-            f"'both'; got {modalities!r}."
-        )
-    if not is_classifier(estimator) and not is_classifier(final_estimator(estimator)):
-        raise TypeError(
-            f"estimator must be a classifier; got {type(estimator).__name__}."
-        )
-    param = _modality_param(estimator)
     y = np.asarray(y)
-    if groups is not None:
-        groups = np.asarray(groups)
-        if len(groups) != len(y):
-            raise ValueError(
-                f"groups must have one entry per sample ({len(y)}); got {len(groups)}."
-            )
-    if human_votes is not None:
-        missing = [c for c in HUMAN_VOTES.values() if c not in human_votes.columns]
-        if len(human_votes) != len(y) or missing:
-            raise ValueError(
-                "human_votes must be a DataFrame with one row per sample "
-                f"({len(y)}) and the columns face_vote, voice_vote and "
-                f"multimodal_vote; got {len(human_votes)} rows"
-                + (f", missing {', '.join(missing)}." if missing else ".")
-            )
+    groups = None if groups is None else np.asarray(groups)
+    modalities, param = _check_arguments(
+        estimator, y, groups, protocol, test, modalities, human_votes
+    )
     rng = check_random_state(random_state)
     batch_size = estimator.get_params().get(
         param.replace("modalities", "batch_size"), 32
     )
-    splits, validation_fraction = _check_splits(
+    splits, fraction = _check_splits(
         cv, y, groups, protocol, rng.randint(2**31 - 1), batch_size
     )
-    labels = np.unique(y)
-
-    fold_of = np.full(len(y), -1)
-    preds = {m: np.empty(len(y), dtype=y.dtype) for m in modalities}
-    confidence = {m: np.full(len(y), np.nan) for m in modalities}
-    rows = []
-    estimators = []
-    for fold, (train, test_index) in enumerate(splits):
-        fold_of[test_index] = fold
-        estimators.append({})
-        for modality in modalities:
-            model = clone(estimator).set_params(**{param: modality})
-            if validation_fraction is not None:
-                name = param.replace("modalities", "validation_fraction")
-                if name in model.get_params():
-                    model.set_params(**{name: validation_fraction})
-            model.fit(_safe_indexing(X, train), y[train])
-            X_test = _safe_indexing(X, test_index)
-            if hasattr(model, "predict_proba"):
-                proba = model.predict_proba(X_test)
-                classes = final_estimator(model).classes_
-                pred = classes[np.argmax(proba, axis=1)]
-                confidence[modality][test_index] = proba.max(axis=1)
-            else:
-                pred = model.predict(X_test)
-            preds[modality][test_index] = pred
-            if return_estimator:
-                estimators[-1][MODEL_NAMES[modality]] = model
-            row = {
-                "model": MODEL_NAMES[modality],
-                "fold": fold,
-                "n_train": len(train),
-                "n_test": len(test_index),
-                **_scores(y[test_index], pred, labels),
-            }
-            rows.append(row)
-            if verbose:
-                print(
-                    f"fold {fold} {MODEL_NAMES[modality]}: accuracy "
-                    f"{row['accuracy']:.3f}, macro-F1 {row['f1_macro']:.3f}",
-                    flush=True,
-                )
-    scores = pd.DataFrame(rows)
-    summary = scores.groupby("model", sort=False)[METRICS].agg(["mean", "std"])
-    summary.columns = [f"{metric}_{stat}" for metric, stat in summary.columns]
-    summary = summary.reset_index()
-
-    tested = fold_of >= 0
-    predictions = pd.DataFrame({"fold": fold_of, "y_true": y})
+    scoring = _scoring(np.unique(y))
+    runs = {}
     for modality in modalities:
-        name = MODEL_NAMES[modality]
-        predictions[f"y_pred_{name}"] = np.where(tested, preds[modality], None)
-        if not np.all(np.isnan(confidence[modality])):
-            predictions[f"confidence_{name}"] = confidence[modality]
-
+        runs[modality] = _fit_folds(
+            estimator,
+            X,
+            y,
+            splits,
+            param=param,
+            modality=modality,
+            fraction=fraction,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            return_estimator=return_estimator,
+        )
+        if verbose:
+            _print_scores(runs[modality], MODEL_NAMES[modality])
+    scores, summary = _score_table(runs, splits)
+    predictions, tested = _prediction_table(runs, y, splits)
     tests = _tests(scores, predictions[tested], modalities, test)
     human = None
     if human_votes is not None:
         human = _human_table(predictions[tested], human_votes[tested], modalities)
-    result = Bunch(
-        scores=scores,
-        summary=summary,
-        tests=tests,
-        predictions=predictions,
-        human=human,
-        cv=splits,
-    )
+    result = Bunch(scores=scores, summary=summary, tests=tests)
+    result.update(predictions=predictions, human=human, cv=splits)
     if return_estimator:
-        result.estimators = estimators
+        result.estimators = [
+            {MODEL_NAMES[m]: run["estimator"][fold] for m, run in runs.items()}
+            for fold in range(len(splits))
+        ]
     return result
+
+
+def _print_scores(run, name):
+    """One line per fold: the accuracy and macro-F1 of the model ``name``."""
+    for fold, (accuracy, f1) in enumerate(
+        zip(run["test_accuracy"], run["test_f1_macro"], strict=True)
+    ):
+        print(
+            f"fold {fold} {name}: accuracy {accuracy:.3f}, macro-F1 {f1:.3f}",
+            flush=True,
+        )
+
+
+def _fold_test(a, b, test, n_train, n_test):
+    """Paired test of two models' scores over the folds: statistic, p-value."""
+    from scipy import stats
+
+    if len(a) < 2:
+        return np.nan, np.nan
+    if test == "corrected_ttest":
+        return corrected_resampled_ttest(a, b, n_train=n_train, n_test=n_test)
+    if np.all(a == b):
+        return np.nan, np.nan
+    result = stats.wilcoxon(a, b)
+    return float(result.statistic), float(result.pvalue)
 
 
 def _tests(scores, predictions, modalities, test):
     """Fusion against each unimodal model: per-fold test, then McNemar."""
-    from scipy import stats
-
-    rows = []
     if "both" not in modalities:
-        return pd.DataFrame(
-            columns=[
-                "model_a",
-                "model_b",
-                "test",
-                "metric",
-                "difference",
-                "statistic",
-                "pvalue",
-            ]
-        )
+        return pd.DataFrame(columns=TEST_COLUMNS)
     fusion = scores[scores["model"] == "fusion"].set_index("fold")
+    n_train, n_test = fusion["n_train"].mean(), fusion["n_test"].mean()
     y_true = predictions["y_true"].to_numpy()
-    for modality in modalities:
-        if modality == "both":
-            continue
-        name = MODEL_NAMES[modality]
+    pred_a = predictions["y_pred_fusion"].to_numpy()
+    rows = []
+    for name in (MODEL_NAMES[m] for m in modalities if m != "both"):
         other = scores[scores["model"] == name].set_index("fold")
         for metric in METRICS:
             a, b = fusion[metric].to_numpy(), other[metric].to_numpy()
-            if len(a) < 2:
-                statistic, pvalue = np.nan, np.nan
-            elif test == "corrected_ttest":
-                statistic, pvalue = corrected_resampled_ttest(
-                    a,
-                    b,
-                    n_train=fusion["n_train"].mean(),
-                    n_test=fusion["n_test"].mean(),
-                )
-            elif np.all(a == b):
-                statistic, pvalue = np.nan, np.nan
-            else:
-                result = stats.wilcoxon(a, b)
-                statistic, pvalue = float(result.statistic), float(result.pvalue)
-            rows.append(
-                {
-                    "model_a": "fusion",
-                    "model_b": name,
-                    "test": test,
-                    "metric": metric,
-                    "difference": float(np.mean(a - b)),
-                    "statistic": statistic,
-                    "pvalue": pvalue,
-                }
-            )
-        pred_a = predictions["y_pred_fusion"].to_numpy()
+            statistic, pvalue = _fold_test(a, b, test, n_train, n_test)
+            difference = float(np.mean(a - b))
+            rows.append(("fusion", name, test, metric, difference, statistic, pvalue))
         pred_b = predictions[f"y_pred_{name}"].to_numpy()
         statistic, pvalue = mcnemar_test(y_true, pred_a, pred_b)
+        difference = float(np.mean(pred_a == y_true) - np.mean(pred_b == y_true))
         rows.append(
-            {
-                "model_a": "fusion",
-                "model_b": name,
-                "test": "mcnemar",
-                "metric": "accuracy",
-                "difference": float(
-                    np.mean(pred_a == y_true) - np.mean(pred_b == y_true)
-                ),
-                "statistic": statistic,
-                "pvalue": pvalue,
-            }
+            ("fusion", name, "mcnemar", "accuracy", difference, statistic, pvalue)
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
 def _human_table(predictions, votes, modalities):
