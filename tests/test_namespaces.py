@@ -1,4 +1,4 @@
-"""Cross-cutting checks: the package namespace, import cost, lazy names."""
+"""The package namespace: import cost, lazy names, every __all__ importable."""
 
 import re
 import subprocess
