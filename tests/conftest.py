@@ -56,6 +56,22 @@ def rng():
 
 
 @pytest.fixture
+def seeds_fixed():
+    """Seed NumPy, Python and Keras, and restore Keras' global settings.
+
+    The modules that train Keras models use it for every test, with
+    ``pytestmark = pytest.mark.usefixtures("seeds_fixed")`` (skorch's
+    ``seeds_fixed``, scikeras's floatx fixture).
+    """
+    import keras
+
+    floatx = keras.backend.floatx()
+    keras.utils.set_random_seed(0)
+    yield
+    keras.backend.set_floatx(floatx)
+
+
+@pytest.fixture
 def opened(monkeypatch):
     """Counter of the files skmer.io opens, by path."""
     import skmer.io

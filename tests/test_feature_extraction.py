@@ -1,6 +1,5 @@
 """Tests for skmer.feature_extraction: FaceExtractor, MFCCExtractor and the cache."""
 
-import collections
 import glob
 import os
 import pickle
@@ -15,27 +14,11 @@ import pytest
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import (
-    check_do_not_raise_errors_in_init_or_set_params,
-    check_estimator,
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_estimator_tags_renamed,
-    check_get_params_invariance,
-    check_mixin_order,
-    check_no_attributes_set_in_init,
-    check_param_validation,
-    check_parameters_default_constructible,
-    check_set_params,
-    check_valid_tag_types,
-    estimator_checks_generator,
-    parametrize_with_checks,
-)
 
 from skmer.exceptions import CacheWarning, MediaError, NoFaceDetectedWarning
 from skmer.feature_extraction import FaceExtractor, MFCCExtractor
 from skmer.io import load_audio, load_frames
-from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS, fast_extractor
+from skmer.utils._testing import fast_extractor
 
 N_FEATURES = {FaceExtractor: 16 * 16 * 3, MFCCExtractor: 5 * 8}
 EXTRACTORS = [FaceExtractor, MFCCExtractor]
@@ -90,77 +73,6 @@ def synthetic(tmp_path_factory):
         duration=1.0,
         frame_size=(160, 120),
     )
-
-
-# --------------------------------------------------------------------------
-# scikit-learn's estimator checks
-
-
-def _expected_failed_checks(estimator):
-    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
-
-
-# The checks feed waveforms of a few samples, shorter than any FFT window.
-@pytest.mark.filterwarnings("ignore:n_fft=.* is too large:UserWarning")
-@parametrize_with_checks(
-    [MFCCExtractor(**INIT_PARAMS["MFCCExtractor"])],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_mfcc_extractor_estimator_checks(estimator, check):
-    check(estimator)
-
-
-def test_mfcc_extractor_gets_the_full_check_suite():
-    # An estimator whose tags refuse 2-D numeric input gets one check and a
-    # warning, which reads as "all checks pass": count those that really ran.
-    estimator = MFCCExtractor(**INIT_PARAMS["MFCCExtractor"])
-    assert len(list(estimator_checks_generator(estimator))) >= 40
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        results = check_estimator(
-            estimator,
-            expected_failed_checks=_expected_failed_checks(estimator),
-            on_fail=None,
-            on_skip=None,
-        )
-    status = collections.Counter(result["status"] for result in results)
-    assert status["passed"] >= 40, status
-    assert status["failed"] == 0, [
-        (r["check_name"], r["exception"]) for r in results if r["status"] == "failed"
-    ]
-
-
-def test_face_extractor_gets_only_the_clone_check():
-    # Why the data-free checks below are called one by one.
-    estimator = FaceExtractor(**INIT_PARAMS["FaceExtractor"])
-    with pytest.warns(UserWarning, match="Can't test estimator FaceExtractor"):
-        checks = list(estimator_checks_generator(estimator))
-    assert len(checks) == 1
-
-
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_parameters_default_constructible,
-        check_get_params_invariance,
-        check_set_params,
-        check_estimator_repr,
-        check_estimator_cloneable,
-        check_estimator_tags_renamed,
-        check_valid_tag_types,
-        check_mixin_order,
-        check_do_not_raise_errors_in_init_or_set_params,
-        # Parameters are validated before X is looked at, so numbers will do.
-        check_param_validation,
-    ],
-    ids=lambda check: check.__name__,
-)
-@pytest.mark.parametrize(
-    "params", [{}, INIT_PARAMS["FaceExtractor"]], ids=["default", "fast"]
-)
-def test_face_extractor_data_free_checks(check, params):
-    check("FaceExtractor", FaceExtractor(**params))
 
 
 # --------------------------------------------------------------------------

@@ -22,14 +22,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.estimator_checks import (
-    estimator_checks_generator,
-    parametrize_with_checks,
-)
 
 from skmer.neural_network import SpecAugment, build_dual_stream_cnn
 from skmer.neural_network._classifier import PRESETS, DualStreamClassifier
-from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS
 
 FACE_SHAPE = (16, 16, 3)
 AUDIO_SHAPE = (8, 16)
@@ -70,13 +65,7 @@ def make_data(n_actors=20, n_frames=1, seed=0):
     return X, y, groups
 
 
-@pytest.fixture(autouse=True)
-def seeds_fixed():
-    """Seed NumPy, Python and Keras, and restore Keras' global settings."""
-    floatx = keras.backend.floatx()
-    keras.utils.set_random_seed(0)
-    yield
-    keras.backend.set_floatx(floatx)
+pytestmark = pytest.mark.usefixtures("seeds_fixed")
 
 
 @pytest.fixture(scope="module")
@@ -829,37 +818,6 @@ def test_cross_validate_grouped_by_actor(data):
     # every actor has one clip per class: a fold holds whole actors
     np.testing.assert_array_equal(result["test_actors"] % 1, 0)
     assert all(isinstance(e.model_, keras.Model) for e in result["estimator"])
-
-
-# --------------------------------------------------------------------------
-# scikit-learn's estimator checks
-
-
-def _check_estimators():
-    yield DualStreamClassifier(**INIT_PARAMS["DualStreamClassifier"])
-
-
-def _expected_failed_checks(estimator):
-    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
-
-
-@parametrize_with_checks(
-    list(_check_estimators()), expected_failed_checks=_expected_failed_checks
-)
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
-
-
-def test_estimator_checks_are_not_skipped():
-    # An estimator whose tags say it takes no 2-D numeric input gets a single
-    # check (FACTS.md): count them.
-    (estimator,) = _check_estimators()
-    checks = list(estimator_checks_generator(estimator, legacy=True))
-    expected_failures = _expected_failed_checks(estimator)
-    assert len(checks) >= 55
-    assert len(expected_failures) <= 5
-    names = {getattr(check, "func", check).__name__ for _, check in checks}
-    assert set(expected_failures) <= names
 
 
 # Predictions of build_dual_stream_cnn(seed=0) on fixed inputs, recorded

@@ -6,17 +6,10 @@ import re
 import keras
 import numpy as np
 import pytest
+from _data import make_faces
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import (
-    check_estimator_cloneable,
-    check_estimator_repr,
-    check_get_params_invariance,
-    check_no_attributes_set_in_init,
-    check_parameters_default_constructible,
-    check_set_params,
-)
 
 from skmer.neural_network._classifier import DualStreamClassifier
 from skmer.neural_network._embedding import FaceEmbedding
@@ -41,21 +34,7 @@ FACE_SHAPE = (16, 16, 3)
 CLASSES = np.array(["angry", "happy", "sad"])
 
 
-@pytest.fixture(autouse=True)
-def seeds_fixed():
-    floatx = keras.backend.floatx()
-    keras.utils.set_random_seed(0)
-    yield
-    keras.backend.set_floatx(floatx)
-
-
-def make_faces(n_per_class=8, n_frames=1, face_shape=FACE_SHAPE, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.tile(CLASSES, n_per_class)
-    faces = rng.random((len(y), n_frames, *face_shape), dtype=np.float32) * 0.5
-    for k in range(len(CLASSES)):
-        faces[y == CLASSES[k], :, 4 * k : 4 * k + 4] += 0.5
-    return faces.reshape(len(y), -1), y
+pytestmark = pytest.mark.usefixtures("seeds_fixed")
 
 
 @pytest.fixture(scope="module")
@@ -412,20 +391,3 @@ def test_embedding_fer():
     X, _ = make_faces(n_per_class=1, face_shape=(64, 64, 1))
     Z = FaceEmbedding(face_shape=(64, 64, 1)).fit_transform(X)
     assert Z.shape == (3, 128) and np.isfinite(Z).all()
-
-
-# FaceEmbedding takes stacks of face frames of a fixed shape, which the
-# data-driven scikit-learn checks cannot generate (STYLE.md section 4).
-@pytest.mark.parametrize(
-    "check",
-    [
-        check_no_attributes_set_in_init,
-        check_parameters_default_constructible,
-        check_get_params_invariance,
-        check_set_params,
-        check_estimator_repr,
-        check_estimator_cloneable,
-    ],
-)
-def test_embedding_data_free_checks(check):
-    check("FaceEmbedding", FaceEmbedding())

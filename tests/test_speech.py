@@ -12,7 +12,6 @@ from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmer.feature_extraction import LogMelExtractor, MFCCExtractor
 from skmer.neural_network import (
@@ -22,7 +21,6 @@ from skmer.neural_network import (
 )
 from skmer.neural_network._speech_architectures import SPEECH_ARCHITECTURES
 from skmer.preprocessing import SpeakerNormalizer
-from skmer.utils._testing import EXPECTED_FAILED_CHECKS, INIT_PARAMS
 
 SHAPE = (8, 12)
 CLASSES = np.array(["angry", "happy", "sad"])
@@ -207,21 +205,6 @@ def test_dual_stream_audio_architecture_invalid():
         DualStreamClassifier(
             "audio", audio_shape=SHAPE, audio_architecture="lenet"
         ).fit(X, y)
-
-
-def _check_estimators():
-    yield SpeechClassifier(**INIT_PARAMS["SpeechClassifier"])
-
-
-def _expected_failed_checks(estimator):
-    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
-
-
-@parametrize_with_checks(
-    list(_check_estimators()), expected_failed_checks=_expected_failed_checks
-)
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
 
 
 # --------------------------------------------------------------------------
