@@ -97,11 +97,15 @@ LAYERS = {
     "_model_file": 3,
     "cli": 4,
     "__main__": 4,
+    # The estimator checks' settings: test support, above every estimator.
+    "utils._test_common": 4,
 }
 
 
 def _part(module):
     """The part of skmer a module belongs to: skmer.cli._parser -> cli."""
+    if module.startswith("skmer.utils._test_common"):
+        return "utils._test_common"
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else None
 
